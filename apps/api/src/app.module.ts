@@ -1,0 +1,44 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { CallLogsModule } from './call-logs/call-logs.module';
+import { CryptoModule } from './common/crypto/crypto.module';
+import { loggerOptions } from './common/logging/logger-options';
+import { ConfigModule } from './config/config.module';
+import { Env } from './config/env.schema';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { SeedModule } from './seed/seed.module';
+import { SourcesModule } from './sources/sources.module';
+import { TenantsModule } from './tenants/tenants.module';
+import { ToolGroupsModule } from './tool-groups/tool-groups.module';
+import { ToolsModule } from './tools/tools.module';
+import { UsersModule } from './users/users.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(env: Env): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(env),
+        LoggerModule.forRoot(loggerOptions(env)),
+        DatabaseModule,
+        CryptoModule,
+        AuditModule,
+        UsersModule,
+        TenantsModule,
+        AuthModule,
+        SourcesModule,
+        ToolsModule,
+        ToolGroupsModule,
+        ApiKeysModule,
+        CallLogsModule,
+        HealthModule,
+        SeedModule,
+      ],
+    };
+  }
+}

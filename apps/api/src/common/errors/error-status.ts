@@ -1,0 +1,28 @@
+import { ErrorCode } from '@toolgate/contracts';
+
+/** HTTP status for every error code; the Record type makes the mapping exhaustive. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  VALIDATION_FAILED: 422,
+  MALFORMED_JSON: 400,
+  PAYLOAD_TOO_LARGE: 413,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  INTERNAL: 500,
+  RATE_LIMITED: 429,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  ACCOUNT_LOCKED: 429,
+  FORBIDDEN: 403,
+  TENANT_REQUIRED: 400,
+  SERVER_CODE_TAKEN: 409,
+  GROUP_NAME_TAKEN: 409,
+  TENANT_SLUG_TAKEN: 409,
+  TOOL_NAME_TAKEN: 409,
+  NAMESPACE_TAKEN: 409,
+  ALIAS_TAKEN: 409,
+  MEMBER_EXISTS: 409,
+  LAST_OWNER: 409,
+  KEY_REVOKED: 409,
+  KEY_EXPIRED: 409,
+  INVALID_CURSOR: 400,
+};

@@ -1,0 +1,58 @@
+// Keyset pagination over (created_at, id), newest first. The cursor is opaque to clients.
+import { AppException } from '../errors/app-exception';
+
+export interface KeysetPosition {
+  /** PostgreSQL's own text form of created_at, kept exact to the microsecond. */
+  createdAt: string;
+  id: string;
+}
+
+export function encodeCursor(pos: KeysetPosition): string {
+  return Buffer.from(JSON.stringify([pos.createdAt, pos.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): KeysetPosition {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(createdAt))) {
+      return { createdAt, id };
+    }
+  } catch {
+    // fall through to the error below
+  }
+  throw new AppException('INVALID_CURSOR', 'The cursor is not valid; start again without it.');
+}
+
+/** Builds a WHERE fragment and its parameters for equality/range filters plus the keyset position. */
+export class WhereBuilder {
+  readonly clauses: string[] = [];
+  readonly params: unknown[] = [];
+
+  add(sqlWithPlaceholder: string, value: unknown): this {
+    if (value === undefined) return this;
+    this.params.push(value);
+    this.clauses.push(sqlWithPlaceholder.replace('?', `$${this.params.length}`));
+    return this;
+  }
+
+  after(cursor: string | undefined): this {
+    if (!cursor) return this;
+    const pos = decodeCursor(cursor);
+    this.params.push(pos.createdAt, pos.id);
+    const n = this.params.length;
+    this.clauses.push(`(created_at, id) < ($${n - 1}::timestamptz, $${n}::uuid)`);
+    return this;
+  }
+
+  get sql(): string {
+    return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
+  }
+}
+
+/** Runs a newest-first keyset page query: fetches one extra row to know whether there is a next page. */
+export function toPage<T extends { created_at_text: string; id: string }>(rows: T[], limit: number): { rows: T[]; nextCursor: string | null } {
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  const last = page[page.length - 1];
+  return { rows: page, nextCursor: hasMore && last ? encodeCursor({ createdAt: last.created_at_text, id: last.id }) : null };
+}

@@ -1,0 +1,5 @@
+// The migrations, in order. They live in /migrations at the repository root.
+import { InitialSchema1763683200000 } from '../../../../migrations/1763683200000-InitialSchema';
+import { CallLogs1763683300000 } from '../../../../migrations/1763683300000-CallLogs';
+
+export const MIGRATIONS = [InitialSchema1763683200000, CallLogs1763683300000];

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { CreateTenantSchema, Role, TenantDto, UpdateTenantSchema } from '@toolgate/contracts';
+import { DataSource, In, Repository } from 'typeorm';
+import { z } from 'zod';
+import type { Actor, TenantScope } from '../auth/access.types';
+import { AuditService } from '../audit/audit.service';
+import { AppException } from '../common/errors/app-exception';
+import { mapUniqueViolation } from '../database/pg-errors';
+import { SourcesService } from '../sources/sources.service';
+import { Membership } from './membership.entity';
+import { Tenant } from './tenant.entity';
+
+export interface MembershipView {
+  tenantId: string;
+  tenantSlug: string;
+  tenantName: string;
+  role: Role;
+}
+
+@Injectable()
+export class TenantsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
+    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
+    private readonly audit: AuditService,
+    private readonly sources: SourcesService,
+  ) {}
+
+  async membershipsOf(userId: string): Promise<MembershipView[]> {
+    const rows = await this.memberships.find({ where: { userId }, relations: { tenant: true }, order: { createdAt: 'ASC' } });
+    return rows.map((m) => ({ tenantId: m.tenantId, tenantSlug: m.tenant!.slug, tenantName: m.tenant!.name, role: m.role }));
+  }
+
+  async exists(id: string): Promise<boolean> {
+    return this.tenants.existsBy({ id });
+  }
+
+  /** Platform admins see every tenant; everyone else sees the tenants they belong to. */
+  async listVisible(actor: Actor): Promise<TenantDto[]> {
+    if (actor.isPlatformAdmin) return (await this.tenants.find({ order: { createdAt: 'ASC' } })).map(toTenantDto);
+    const ids = (await this.membershipsOf(actor.userId)).map((m) => m.tenantId);
+    if (ids.length === 0) return [];
+    return (await this.tenants.find({ where: { id: In(ids) }, order: { createdAt: 'ASC' } })).map(toTenantDto);
+  }
+
+  async getById(tenantId: string): Promise<TenantDto> {
+    const t = await this.tenants.findOneBy({ id: tenantId });
+    if (!t) throw AppException.notFound('Tenant');
+    return toTenantDto(t);
+  }
+
+  async create(actor: Actor, input: z.infer<typeof CreateTenantSchema>): Promise<TenantDto> {
+    try {
+      return await this.db.transaction(async (m) => {
+        const tenant = await m.save(m.create(Tenant, { slug: input.slug, name: input.name, networkAllowlist: [] }));
+        await this.sources.createBuiltin(m, tenant.id);
+        const dto = toTenantDto(tenant);
+        await this.audit.record(m, actor, { tenantId: tenant.id, action: 'tenant.create', entityType: 'tenant', entityId: tenant.id, after: dto });
+        return dto;
+      });
+    } catch (err) {
+      mapUniqueViolation(err, { tenants_slug_key: ['TENANT_SLUG_TAKEN', `The tenant slug "${input.slug}" is taken.`] });
+    }
+  }
+
+  async update(scope: TenantScope, input: z.infer<typeof UpdateTenantSchema>): Promise<TenantDto> {
+    return this.db.transaction(async (m) => {
+      const tenant = await m.findOneBy(Tenant, { id: scope.tenantId });
+      if (!tenant) throw AppException.notFound('Tenant');
+      const before = toTenantDto(tenant);
+      m.merge(Tenant, tenant, input);
+      const after = toTenantDto(await m.save(tenant));
+      await this.audit.record(m, scope, { tenantId: tenant.id, action: 'tenant.update', entityType: 'tenant', entityId: tenant.id, before, after });
+      return after;
+    });
+  }
+}
+
+export function toTenantDto(t: Tenant): TenantDto {
+  return {
+    id: t.id,
+    slug: t.slug,
+    name: t.name,
+    networkAllowlist: t.networkAllowlist,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}

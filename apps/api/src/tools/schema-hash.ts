@@ -1,0 +1,28 @@
+import { createHash } from 'node:crypto';
+
+/** JSON with object keys sorted, so equal documents hash equally whatever their key order. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value ?? null);
+}
+
+/** What agents see of a tool; a change to any of it is a new version (and, for upstream tools, a drift to review). */
+export interface ToolFace {
+  name: string;
+  title: string | null;
+  description: string;
+  inputSchema: unknown;
+  outputSchema: unknown;
+  annotations: unknown;
+}
+
+export function schemaHash(face: ToolFace): string {
+  const { name, title, description, inputSchema, outputSchema, annotations } = face;
+  return createHash('sha256').update(canonicalJson({ name, title, description, inputSchema, outputSchema, annotations })).digest('hex');
+}

@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CreateTool, ToolDto, UpdateTool, ToolQuerySchema } from '@toolgate/contracts';
+import { DataSource, EntityManager } from 'typeorm';
+import { z } from 'zod';
+import type { TenantScope } from '../auth/access.types';
+import { AuditService } from '../audit/audit.service';
+import { AppException } from '../common/errors/app-exception';
+import { mapUniqueViolation } from '../database/pg-errors';
+import { SourcesService } from '../sources/sources.service';
+import { schemaHash } from './schema-hash';
+import { Tool } from './tool.entity';
+
+@Injectable()
+export class ToolsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly sources: SourcesService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(tenantId: string, q: z.infer<typeof ToolQuerySchema>): Promise<ToolDto[]> {
+    const qb = this.db.getRepository(Tool).createQueryBuilder('t').where('t.tenant_id = :tenantId', { tenantId });
+    if (q.sourceId) qb.andWhere('t.source_id = :sourceId', { sourceId: q.sourceId });
+    if (q.enabled !== undefined) qb.andWhere('t.enabled = :enabled', { enabled: q.enabled });
+    if (q.groupId) {
+      qb.andWhere('EXISTS (SELECT 1 FROM tool_group_tools gt WHERE gt.tool_id = t.id AND gt.group_id = :groupId AND gt.tenant_id = :tenantId)', {
+        groupId: q.groupId,
+      });
+    }
+    if (q.q) qb.andWhere('(t.name ILIKE :q OR t.description ILIKE :q OR t.title ILIKE :q)', { q: `%${escapeLike(q.q)}%` });
+    return (await qb.orderBy('t.name', 'ASC').getMany()).map(toToolDto);
+  }
+
+  async getById(tenantId: string, id: string): Promise<ToolDto> {
+    return toToolDto(await this.find(this.db.manager, tenantId, id));
+  }
+
+  async create(scope: TenantScope, input: CreateTool): Promise<ToolDto> {
+    await this.sources.getById(scope.tenantId, input.sourceId); // 404 when the source is not the tenant's
+    try {
+      return await this.db.transaction(async (m) => {
+        const tool = m.create(Tool, {
+          ...input,
+          tenantId: scope.tenantId,
+          title: input.title ?? null,
+          outputSchema: input.outputSchema ?? null,
+          version: 1,
+          status: 'active',
+        });
+        tool.schemaHash = schemaHash(tool);
+        const dto = toToolDto(await m.save(tool));
+        await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'tool.create', entityType: 'tool', entityId: dto.id, after: dto });
+        return dto;
+      });
+    } catch (err) {
+      mapUniqueViolation(err, { tools_tenant_name_key: ['TOOL_NAME_TAKEN', `A tool named "${input.name}" already exists.`] });
+    }
+  }
+
+  async update(scope: TenantScope, id: string, input: UpdateTool): Promise<ToolDto> {
+    try {
+      return await this.db.transaction(async (m) => {
+        const tool = await this.find(m, scope.tenantId, id, true);
+        const before = toToolDto(tool);
+        m.merge(Tool, tool, input);
+        const hash = schemaHash(tool);
+        if (hash !== tool.schemaHash) {
+          tool.schemaHash = hash;
+          tool.version += 1;
+        }
+        const after = toToolDto(await m.save(tool));
+        await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'tool.update', entityType: 'tool', entityId: id, before, after });
+        return after;
+      });
+    } catch (err) {
+      mapUniqueViolation(err, { tools_tenant_name_key: ['TOOL_NAME_TAKEN', `A tool named "${input.name}" already exists.`] });
+    }
+  }
+
+  async remove(scope: TenantScope, id: string): Promise<void> {
+    await this.db.transaction(async (m) => {
+      const tool = await this.find(m, scope.tenantId, id, true);
+      await m.delete(Tool, { id, tenantId: scope.tenantId });
+      await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'tool.delete', entityType: 'tool', entityId: id, before: toToolDto(tool) });
+    });
+  }
+
+  /** For other features (group assignment): the tool, or 404 when it is not the tenant's. */
+  async find(m: EntityManager, tenantId: string, id: string, forUpdate = false): Promise<Tool> {
+    const tool = await m.findOne(Tool, { where: { id, tenantId }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!tool) throw AppException.notFound('Tool');
+    return tool;
+  }
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export function toToolDto(t: Tool): ToolDto {
+  return {
+    id: t.id,
+    sourceId: t.sourceId,
+    name: t.name,
+    title: t.title,
+    description: t.description,
+    inputSchema: t.inputSchema,
+    outputSchema: t.outputSchema,
+    annotations: t.annotations,
+    version: t.version,
+    schemaHash: t.schemaHash,
+    timeoutSeconds: t.timeoutSeconds,
+    configData: t.configData,
+    enabled: t.enabled,
+    status: t.status,
+    redactionPaths: t.redactionPaths,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { RoleSchema } from './roles';
+
+export const SLUG_PATTERN = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/;
+export const SlugSchema = z
+  .string()
+  .min(2)
+  .max(64)
+  .regex(SLUG_PATTERN, 'lowercase letters, digits, "-" and "_", starting and ending with a letter or digit');
+
+export const CreateTenantSchema = z.strictObject({
+  slug: SlugSchema,
+  name: z.string().trim().min(1).max(200),
+});
+export const UpdateTenantSchema = z.strictObject({
+  name: z.string().trim().min(1).max(200).optional(),
+  networkAllowlist: z.array(z.string().min(1).max(253)).max(100).optional(),
+});
+export const TenantDtoSchema = z.object({
+  id: z.uuid(),
+  slug: z.string(),
+  name: z.string(),
+  networkAllowlist: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type TenantDto = z.infer<typeof TenantDtoSchema>;
+
+export const AddMemberSchema = z.strictObject({
+  email: z.email().max(254),
+  name: z.string().trim().min(1).max(200).optional(),
+  role: RoleSchema,
+  /** Needed only when the user does not exist yet. */
+  password: z.string().min(12).max(200).optional(),
+});
+export const UpdateMemberSchema = z.strictObject({ role: RoleSchema });
+export const MemberDtoSchema = z.object({
+  id: z.uuid(),
+  userId: z.uuid(),
+  email: z.string(),
+  name: z.string(),
+  role: RoleSchema,
+  createdAt: z.string(),
+});
+export type MemberDto = z.infer<typeof MemberDtoSchema>;
