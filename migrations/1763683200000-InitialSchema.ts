@@ -5,8 +5,7 @@ export class InitialSchema1763683200000 implements MigrationInterface {
   name = 'InitialSchema1763683200000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE EXTENSION IF NOT EXISTS pgcrypto`);
-
+    // No extension: gen_random_uuid() is built into PostgreSQL 13 and later, so `down` has nothing to leave behind.
     await q.query(`
       CREATE TABLE tenants (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

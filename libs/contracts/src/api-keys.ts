@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { IsoDateTimeSchema } from './common';
 
 export const CreateApiKeySchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
-  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  expiresAt: IsoDateTimeSchema.nullable().optional(),
   /** Tool names (as exposed by the group) this key may call; null or absent = every tool of the group. */
   toolAllowlist: z.array(z.string().min(1).max(200)).max(1000).nullable().optional(),
 });
@@ -11,7 +12,7 @@ export type CreateApiKey = z.infer<typeof CreateApiKeySchema>;
 export const UpdateApiKeySchema = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   toolAllowlist: z.array(z.string().min(1).max(200)).max(1000).nullable().optional(),
-  expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  expiresAt: IsoDateTimeSchema.nullable().optional(),
 });
 
 export const RotateApiKeySchema = z.strictObject({

@@ -1,12 +1,13 @@
 import { z } from 'zod';
+import { IsoDateTimeSchema } from './common';
 
 export const AuditQuerySchema = z.strictObject({
   entityType: z.string().max(100).optional(),
   entityId: z.string().max(100).optional(),
   actorUserId: z.uuid().optional(),
   action: z.string().max(100).optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: IsoDateTimeSchema.optional(),
+  to: IsoDateTimeSchema.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IsoDateTimeSchema } from './common';
 
 /** What happened to a call: every row has exactly one. */
 export const CALL_OUTCOMES = [
@@ -23,8 +24,8 @@ export const CallLogQuerySchema = z.strictObject({
   toolId: z.uuid().optional(),
   toolName: z.string().max(200).optional(),
   outcome: CallOutcomeSchema.optional(),
-  from: z.iso.datetime({ offset: true }).optional(),
-  to: z.iso.datetime({ offset: true }).optional(),
+  from: IsoDateTimeSchema.optional(),
+  to: IsoDateTimeSchema.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
 });

@@ -18,3 +18,11 @@ export function listOf<T extends z.ZodTypeAny>(item: T) {
 
 /** Any JSON object (used for JSON Schema documents and free-form config). */
 export const JsonObjectSchema = z.record(z.string(), z.unknown());
+
+/** An ISO 8601 instant with offset, limited to years PostgreSQL and JavaScript both accept. */
+export const IsoDateTimeSchema = z.iso
+  .datetime({ offset: true })
+  .refine((v) => {
+    const year = Number(v.slice(0, 4));
+    return year >= 1970 && year <= 9999;
+  }, 'a date between 1970 and 9999');

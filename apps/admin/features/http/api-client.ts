@@ -1,6 +1,6 @@
-// The one place the console calls the Toolgate API: same-origin fetch (see
-// next.config.ts), the session cookie, the tenant header, and the API's error
-// envelope turned into ApiError.
+// The one place the console calls the Toolgate API: same-origin fetch (the
+// console forwards /api to the API, see proxy-to-api.ts), the session cookie,
+// the tenant header, and the API's error envelope turned into ApiError.
 import { z } from 'zod';
 import { selectedTenant } from '@/features/tenants/selected-tenant';
 
@@ -99,9 +99,10 @@ async function toApiError(response: Response): Promise<ApiError> {
     const { code, message, requestId } = parsed.data.error;
     return new ApiError(response.status, code, message, requestId);
   }
-  // The API answers every error with the envelope, even a 500. A 5xx without
-  // it came from the proxy in front (next start answers 500 when the API is
-  // down); anything else has no message worth showing as-is.
+  // The API answers every error with the envelope, even a 500, and so does the
+  // console's proxy when the API is down (502 API_UNREACHABLE). A 5xx without
+  // it came from something else in front, e.g. a load balancer; anything else
+  // has no message worth showing as-is.
   const code = response.status >= 500 ? ClientErrorCode.Unreachable : ClientErrorCode.UnexpectedResponse;
   return new ApiError(response.status, code, `HTTP ${response.status}`, null);
 }

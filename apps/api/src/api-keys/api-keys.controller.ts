@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { CreateApiKey, CreateApiKeySchema, RotateApiKeySchema, UpdateApiKeySchema } from '@toolgate/contracts';
 import { z } from 'zod';
@@ -8,6 +8,8 @@ import { ApiZodBody, ApiZodQuery, zod } from '../common/http/zod.pipe';
 import { ApiKeysService } from './api-keys.service';
 
 const KeyListQuerySchema = z.strictObject({ groupId: z.uuid().optional() });
+/** Revoke and regenerate take no input; a body with fields is refused rather than ignored. */
+const EmptyBodySchema = z.strictObject({});
 
 @ApiTags('keys')
 @Controller('api/v1')
@@ -24,7 +26,7 @@ export class ApiKeysController {
   @Get('groups/:groupId/keys')
   @RequirePermission('readConfig')
   async listForGroup(@CurrentScope() scope: TenantScope, @Param('groupId', ParseUUIDPipe) groupId: string) {
-    return { items: await this.keys.list(scope.tenantId, groupId) };
+    return { items: await this.keys.listForGroup(scope.tenantId, groupId) };
   }
 
   /** The response holds the plaintext key: the only time it is ever shown. */
@@ -48,9 +50,11 @@ export class ApiKeysController {
     return this.keys.update(scope, id, body);
   }
 
+  /** Revoking changes the key; nothing is created, so 200. */
   @Post('keys/:id/revoke')
+  @HttpCode(200)
   @RequirePermission('writeConfig')
-  revoke(@CurrentScope() scope: TenantScope, @Param('id', ParseUUIDPipe) id: string) {
+  revoke(@CurrentScope() scope: TenantScope, @Param('id', ParseUUIDPipe) id: string, @Body(zod(EmptyBodySchema)) _body: object) {
     return this.keys.revoke(scope, id);
   }
 
@@ -63,7 +67,7 @@ export class ApiKeysController {
 
   @Post('keys/:id/regenerate')
   @RequirePermission('writeConfig')
-  regenerate(@CurrentScope() scope: TenantScope, @Param('id', ParseUUIDPipe) id: string) {
+  regenerate(@CurrentScope() scope: TenantScope, @Param('id', ParseUUIDPipe) id: string, @Body(zod(EmptyBodySchema)) _body: object) {
     return this.keys.regenerate(scope, id);
   }
 }

@@ -30,6 +30,12 @@ export class ApiKeysService {
     return rows.map(toApiKeyDto);
   }
 
+  /** The keys of one group: 404 when the group is not the tenant's, like every other read by id. */
+  async listForGroup(tenantId: string, groupId: string): Promise<ApiKeyDto[]> {
+    await this.groups.assertExists(this.db.manager, tenantId, groupId);
+    return this.list(tenantId, groupId);
+  }
+
   async getById(tenantId: string, id: string): Promise<ApiKeyDto> {
     return toApiKeyDto(await this.find(this.db.manager, tenantId, id));
   }

@@ -33,7 +33,9 @@ export class EnvError extends Error {}
 
 /** Parses the environment; a bad or missing variable throws an error that names it. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
-  const result = EnvSchema.safeParse(source);
+  // An empty variable (`PORT=` in an env file, `${VAR:-}` in compose) means unset: otherwise coercion reads it as 0.
+  const set = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const result = EnvSchema.safeParse(set);
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
   throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);

@@ -25,6 +25,8 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     migrationsTransactionMode: 'each',
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
+    // The migrations own the schema: TypeORM would otherwise install uuid-ossp on every connect.
+    installExtensions: false,
     extra: { max: poolSize, application_name: 'toolgate-api' },
   };
 }

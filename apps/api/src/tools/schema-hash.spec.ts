@@ -13,3 +13,11 @@ describe('schemaHash', () => {
     expect(schemaHash(face)).not.toBe(schemaHash({ ...face, inputSchema: { type: 'object', properties: { a: { type: 'number' } } } }));
   });
 });
+
+describe('canonicalJson depth', () => {
+  it('refuses absurdly deep documents instead of overflowing the stack', () => {
+    let deep: unknown = {};
+    for (let i = 0; i < 5000; i++) deep = { a: deep };
+    expect(() => canonicalJson(deep)).toThrow(/deeper than/);
+  });
+});

@@ -63,6 +63,7 @@ export class ToolsService {
       return await this.db.transaction(async (m) => {
         const tool = await this.find(m, scope.tenantId, id, true);
         const before = toToolDto(tool);
+        if (input.name !== undefined && input.name !== tool.name) await this.assertRenameKeepsGroupNamesUnique(m, scope.tenantId, id, input.name);
         m.merge(Tool, tool, input);
         const hash = schemaHash(tool);
         if (hash !== tool.schemaHash) {
@@ -84,6 +85,23 @@ export class ToolsService {
       await m.delete(Tool, { id, tenantId: scope.tenantId });
       await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'tool.delete', entityType: 'tool', entityId: id, before: toToolDto(tool) });
     });
+  }
+
+  /**
+   * In every group where agents see this tool under its own name, no other tool may already be exposed as `name`
+   * (the rule group assignment enforces, seen from the tool's side).
+   */
+  private async assertRenameKeepsGroupNamesUnique(m: EntityManager, tenantId: string, toolId: string, name: string): Promise<void> {
+    const clash: unknown[] = await m.query(
+      `SELECT 1 FROM tool_group_tools mine
+       JOIN tool_group_tools gt ON gt.group_id = mine.group_id AND gt.tool_id <> mine.tool_id
+       JOIN tools t ON t.id = gt.tool_id
+       WHERE mine.tenant_id = $1 AND mine.tool_id = $2 AND mine.alias IS NULL AND coalesce(gt.alias, t.name) = $3 LIMIT 1`,
+      [tenantId, toolId, name],
+    );
+    if (clash.length) {
+      throw new AppException('ALIAS_TAKEN', `Another tool is already exposed as "${name}" in a group of this tool; give this tool an alias there first.`);
+    }
   }
 
   /** For other features (group assignment): the tool, or 404 when it is not the tenant's. */

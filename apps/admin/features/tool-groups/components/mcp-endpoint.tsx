@@ -6,7 +6,7 @@ import { useT } from '@/i18n/locale-provider';
 const COPIED_FEEDBACK_MS = 1500;
 
 // The URL an MCP client is configured with. It uses the console's own origin
-// because next.config.ts proxies /mcp to the API on the same host.
+// because the console forwards /mcp to the API (app/mcp, proxy-to-api.ts).
 export function mcpEndpointUrl(serverCode: string): string {
   return `${window.location.origin}/mcp/${encodeURIComponent(serverCode)}`;
 }

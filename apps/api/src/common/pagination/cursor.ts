@@ -11,10 +11,23 @@ export function encodeCursor(pos: KeysetPosition): string {
   return Buffer.from(JSON.stringify([pos.createdAt, pos.id])).toString('base64url');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** PostgreSQL's ISO text form of a timestamptz (or ISO 8601 with T): date, time to the microsecond, offset. */
+const TIMESTAMPTZ = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(:\d{2}){0,2})$/;
+
+/** A cursor is client input: anything PostgreSQL would refuse to cast must be refused here, or it becomes a 500. */
+function isTimestamptz(s: string): boolean {
+  const m = TIMESTAMPTZ.exec(s);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && hour <= 23 && minute <= 59 && second <= 59;
+}
+
 export function decodeCursor(cursor: string): KeysetPosition {
   try {
     const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
-    if (typeof createdAt === 'string' && typeof id === 'string' && !Number.isNaN(Date.parse(createdAt))) {
+    if (typeof createdAt === 'string' && typeof id === 'string' && isTimestamptz(createdAt) && UUID.test(id)) {
       return { createdAt, id };
     }
   } catch {

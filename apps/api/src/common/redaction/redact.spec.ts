@@ -22,3 +22,10 @@ describe('redact', () => {
     expect(redact({ password: null })).toEqual({ password: null });
   });
 });
+
+describe('redact exemptions', () => {
+  it("keeps a source's secret names and tool schemas, which only look secret by name", () => {
+    const input = { secretNames: ['Authorization'], inputSchema: { properties: { token: { type: 'string' } } }, secrets: { Authorization: 'x' } };
+    expect(redact(input)).toEqual({ secretNames: ['Authorization'], inputSchema: { properties: { token: { type: 'string' } } }, secrets: REDACTED });
+  });
+});

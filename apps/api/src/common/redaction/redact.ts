@@ -5,6 +5,12 @@ export const REDACTED = '[REDACTED]';
 /** Keys whose values are always masked, wherever they appear. */
 const SECRET_KEY = /pass(word)?|secret|token|authorization|api[-_]?key|key[-_]?hash|plaintext|private[-_]?key|credential|cookie|session[-_]?id/i;
 
+/**
+ * Fields that look secret by name but are not, copied as they are: the names of a source's secrets (never
+ * their values), and JSON Schemas, whose property names (`token`, `password`) describe arguments, not values.
+ */
+const NOT_SECRET = new Set(['secretNames', 'inputSchema', 'outputSchema']);
+
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
@@ -25,7 +31,8 @@ function maskKeys(value: unknown, depth: number): unknown {
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-      out[k] = isSecretKey(k) && v !== null && v !== undefined ? REDACTED : maskKeys(v, depth + 1);
+      if (NOT_SECRET.has(k)) out[k] = v;
+      else out[k] = isSecretKey(k) && v !== null && v !== undefined ? REDACTED : maskKeys(v, depth + 1);
     }
     return out;
   }

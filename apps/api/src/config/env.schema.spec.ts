@@ -1,0 +1,102 @@
+import { EnvError, parseEnv } from './env.schema';
+
+const SECRET = 'a-secret-of-at-least-32-characters-long!!';
+const MINIMAL = { DATABASE_URL: 'postgres://toolgate:pw@db.internal:5432/toolgate', TOOLGATE_SECRET: SECRET };
+
+/** The EnvError a bad environment throws (fails the test if none is thrown). */
+function failure(env: Record<string, string | undefined>): EnvError {
+  try {
+    parseEnv(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(EnvError);
+    return err as EnvError;
+  }
+  throw new Error(`parseEnv accepted ${JSON.stringify(env)}`);
+}
+
+/** The variables an EnvError's message names, one per line. */
+const named = (err: EnvError) => [...err.message.matchAll(/^ {2}(\w+):/gm)].map((m) => m[1]);
+
+describe('parseEnv', () => {
+  it('parses a minimal environment and fills in the defaults', () => {
+    expect(parseEnv(MINIMAL)).toEqual({
+      NODE_ENV: 'development',
+      DATABASE_URL: MINIMAL.DATABASE_URL,
+      DATABASE_POOL_SIZE: 10,
+      HOST: '127.0.0.1',
+      PORT: 3001,
+      TOOLGATE_SECRET: SECRET,
+      LOG_LEVEL: 'info',
+      LOG_PRETTY: false,
+      BODY_LIMIT: '1mb',
+      SESSION_TTL_HOURS: 12,
+      LOGIN_MAX_FAILURES: 5,
+      LOGIN_LOCKOUT_SECONDS: 900,
+      BCRYPT_ROUNDS: 12,
+      LOGIN_IP_LIMIT_PER_MINUTE: 30,
+      CALL_LOG_PARTITIONS_AHEAD: 3,
+      SEED_ADMIN_EMAIL: 'admin@demo.local',
+    });
+  });
+
+  it('converts numbers and booleans, accepts postgresql:// and ignores variables it does not know', () => {
+    const env = parseEnv({
+      ...MINIMAL,
+      DATABASE_URL: 'postgresql://localhost/toolgate',
+      PORT: '8080',
+      DATABASE_POOL_SIZE: '4',
+      LOG_PRETTY: 'yes',
+      COOKIE_SECURE: '0',
+      BODY_LIMIT: '512KB',
+      PATH: '/usr/bin',
+      HOME: '/root',
+    });
+    expect(env).toMatchObject({ DATABASE_URL: 'postgresql://localhost/toolgate', PORT: 8080, DATABASE_POOL_SIZE: 4, LOG_PRETTY: true, COOKIE_SECURE: false, BODY_LIMIT: '512KB' });
+    expect(env).not.toHaveProperty('PATH');
+  });
+
+  it('treats an empty variable as unset: `PORT=` means the default port, not port 0', () => {
+    const env = parseEnv({ ...MINIMAL, PORT: '', DATABASE_POOL_SIZE: ' ', PUBLIC_URL: '', COOKIE_SECURE: '' });
+    expect(env.PORT).toBe(3001);
+    expect(env.DATABASE_POOL_SIZE).toBe(10);
+    expect(env.PUBLIC_URL).toBeUndefined();
+    expect(env.COOKIE_SECURE).toBeUndefined();
+    // An empty required variable is still missing.
+    expect(named(failure({ ...MINIMAL, DATABASE_URL: '' }))).toEqual(['DATABASE_URL']);
+  });
+
+  it('names a missing DATABASE_URL', () => {
+    const err = failure({ TOOLGATE_SECRET: SECRET });
+    expect(named(err)).toEqual(['DATABASE_URL']);
+  });
+
+  it.each(['mysql://user:hunter2@db/toolgate', 'https://example.com/db', 'not a url', 'postgres'])('names DATABASE_URL when it is not a PostgreSQL URL (%s), without echoing it', (url) => {
+    const err = failure({ ...MINIMAL, DATABASE_URL: url });
+    expect(named(err)).toEqual(['DATABASE_URL']);
+    expect(err.message).not.toContain('hunter2');
+  });
+
+  it('names a short TOOLGATE_SECRET, says how long it must be, and does not echo it', () => {
+    const err = failure({ ...MINIMAL, TOOLGATE_SECRET: 'too-short-secret-xyz' });
+    expect(named(err)).toEqual(['TOOLGATE_SECRET']);
+    expect(err.message).toMatch(/32/);
+    expect(err.message).not.toContain('too-short-secret-xyz');
+    expect(named(failure({ DATABASE_URL: MINIMAL.DATABASE_URL }))).toEqual(['TOOLGATE_SECRET']);
+  });
+
+  it.each(['abc', '70000', '-1', '3.5'])('names a bad PORT (%s)', (port) => {
+    expect(named(failure({ ...MINIMAL, PORT: port }))).toEqual(['PORT']);
+  });
+
+  it.each(['10gb', 'lots', '1 mb', 'mb', '-5kb'])('names a bad BODY_LIMIT (%s)', (limit) => {
+    const err = failure({ ...MINIMAL, BODY_LIMIT: limit });
+    expect(named(err)).toEqual(['BODY_LIMIT']);
+    expect(err.message).toMatch(/1mb or 512kb/);
+  });
+
+  it('names every bad variable at once, so one restart fixes them all', () => {
+    const err = failure({ DATABASE_URL: 'mysql://db/x', TOOLGATE_SECRET: 'short', PORT: 'http', LOG_PRETTY: 'maybe', NODE_ENV: 'staging' });
+    expect(named(err).sort()).toEqual(['DATABASE_URL', 'LOG_PRETTY', 'NODE_ENV', 'PORT', 'TOOLGATE_SECRET']);
+    expect(err.message).toMatch(/^Invalid configuration:\n/);
+  });
+});
