@@ -17,7 +17,7 @@ export async function createApp(env: Env): Promise<NestExpressApplication> {
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', env.TRUST_PROXY.split(',').map((v) => v.trim()));
   app.use(assignRequestId, ...bodyParsers(env.BODY_LIMIT));
   app.use(cookieParser());
   app.useGlobalFilters(new AllExceptionsFilter());

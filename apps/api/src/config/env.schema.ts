@@ -12,6 +12,8 @@ export const EnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3001),
   PUBLIC_URL: z.url().optional(),
+  /** Which proxies' X-Forwarded-For to believe (Express "trust proxy"): e.g. `loopback`, `uniquelocal`, `10.0.0.0/8`. */
+  TRUST_PROXY: z.string().min(1).default('loopback'),
   /** Master secret: API-key hashing, JWT signing and config encryption keys are derived from it. */
   TOOLGATE_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 48`)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
