@@ -30,6 +30,7 @@ describe('parseEnv', () => {
       LOG_PRETTY: false,
       BODY_LIMIT: '1mb',
       SESSION_TTL_HOURS: 12,
+      TRUST_PROXY: 'loopback',
       LOGIN_MAX_FAILURES: 5,
       LOGIN_LOCKOUT_SECONDS: 900,
       BCRYPT_ROUNDS: 12,
