@@ -1,4 +1,5 @@
 // Builds the HTTP application; main.ts and the tests both use it, so tests run the real wiring.
+import { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -9,8 +10,8 @@ import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { assignRequestId, bodyParsers } from './common/http/body-parsers';
 import { Env } from './config/env.schema';
 
-export async function createApp(env: Env): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
+export async function createApp(env: Env, extraImports: Type[] = []): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env, extraImports), {
     bufferLogs: true,
     // Our own parsers below, so the size limit is ours and not Nest's default.
     bodyParser: false,

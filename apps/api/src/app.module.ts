@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
@@ -19,7 +19,8 @@ import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(env: Env): DynamicModule {
+  /** `extraImports` lets tests add modules (e.g. test-only tools) to the real wiring. */
+  static forRoot(env: Env, extraImports: Type[] = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -38,6 +39,7 @@ export class AppModule {
         CallLogsModule,
         HealthModule,
         SeedModule,
+        ...extraImports,
       ],
     };
   }

@@ -1,6 +1,9 @@
 // The real application, wired as in production, on its own copy of the migrated database.
 import 'reflect-metadata';
+import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { createApp } from '../src/app.factory';
@@ -19,7 +22,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(options: { env?: Record<string, string>; listen?: boolean } = {}): Promise<TestApp> {
+export async function createTestApp(options: { env?: Record<string, string>; listen?: boolean; imports?: Type[] } = {}): Promise<TestApp> {
   const template = process.env[TEMPLATE_ENV];
   if (!template) throw new Error('The test template database is missing: run through jest with the repo config.');
   const dbName = uniqueDbName('db');
@@ -31,9 +34,10 @@ export async function createTestApp(options: { env?: Record<string, string>; lis
     TOOLGATE_SECRET: TEST_SECRET,
     LOG_LEVEL: 'silent',
     BCRYPT_ROUNDS: '4',
+    CALL_LOG_SPOOL_DIR: join(tmpdir(), `toolgate-spool-${dbName}`),
     ...options.env,
   });
-  const app = await createApp(env);
+  const app = await createApp(env, options.imports);
   let baseUrl: string | undefined;
   if (options.listen) {
     await app.listen(0, '127.0.0.1');

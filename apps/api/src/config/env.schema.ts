@@ -26,6 +26,19 @@ export const EnvSchema = z.object({
   BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(12),
   LOGIN_IP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10000).default(30),
   CALL_LOG_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(24).default(3),
+  /** Origins allowed to call /mcp from a browser (comma-separated); requests without Origin are always allowed. */
+  MCP_ALLOWED_ORIGINS: z.string().default(''),
+  /** Host header values accepted on /mcp (comma-separated, `*` for any): guards against DNS rebinding. */
+  MCP_ALLOWED_HOSTS: z.string().default('localhost,127.0.0.1,[::1]'),
+  MCP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'like 1mb or 512kb').default('1mb'),
+  MCP_SESSION_IDLE_SECONDS: z.coerce.number().int().min(10).max(86400).default(1800),
+  MCP_TOOLS_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+  /** How long a key or group lookup is trusted before it is checked again: revocation takes effect within it. */
+  MCP_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  CALL_LOG_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(5),
+  CALL_LOG_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
+  CALL_LOG_SPOOL_DIR: z.string().min(1).default('.data/spool'),
+  CALL_LOG_MAX_VALUE_BYTES: z.coerce.number().int().min(256).max(10_000_000).default(16_384),
   SEED_ADMIN_EMAIL: z.email().default('admin@demo.local'),
   SEED_ADMIN_PASSWORD: z.string().min(12).optional(),
 });
