@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { assignRequestId, bodyParsers } from './common/http/body-parsers';
 import { Env } from './config/env.schema';
+import { McpHttpHandler } from './mcp/transport/mcp-http.handler';
 
 export async function createApp(env: Env, extraImports: Type[] = []): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env, extraImports), {
@@ -19,6 +20,8 @@ export async function createApp(env: Env, extraImports: Type[] = []): Promise<Ne
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.set('trust proxy', env.TRUST_PROXY.split(',').map((v) => v.trim()));
+  // The MCP endpoint first: it reads its own bodies and answers in JSON-RPC, without the admin middleware.
+  app.use('/mcp', app.get(McpHttpHandler).router());
   app.use(assignRequestId, ...bodyParsers(env.BODY_LIMIT));
   app.use(cookieParser());
   app.useGlobalFilters(new AllExceptionsFilter());

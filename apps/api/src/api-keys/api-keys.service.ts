@@ -1,7 +1,7 @@
 // Group API keys: created with the plaintext shown once, stored as an HMAC, revoked, rotated with overlap.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiKeyDto, ApiKeyWithSecret, CreateApiKey, UpdateApiKeySchema } from '@toolgate/contracts';
+import { ApiKeyDto, ApiKeyWithSecret, CreateApiKey, RateLimit, UpdateApiKeySchema } from '@toolgate/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { TenantScope } from '../auth/access.types';
@@ -106,6 +106,55 @@ export class ApiKeysService {
     return { ok: true, key };
   }
 
+  /** The keyed hash of a presented key: what the gateway's key cache is keyed by, so it never holds a plaintext. */
+  hashPresentedKey(plaintext: string): Buffer {
+    return hashKey(this.secrets.key('api-key-hmac'), plaintext);
+  }
+
+  /**
+   * For the MCP gateway's authenticator: the key with this public prefix and its group, in one round trip,
+   * as plain columns (no entity hydration). Not tenant-scoped because it runs before the tenant is known:
+   * the prefix is globally unique and the caller must still compare the HMAC before trusting the row.
+   */
+  async findWithGroupByPrefix(prefix: string): Promise<KeyWithGroup | null> {
+    const rows: KeyWithGroupRow[] = await this.db.query(
+      `SELECT k.id, k.tenant_id, k.group_id, k.key_hash, k.tool_allowlist, k.expires_at, k.revoked_at,
+              g.id AS g_id, g.server_code AS g_server_code, g.enabled AS g_enabled, g.rate_limit AS g_rate_limit, g.name AS g_name
+       FROM api_keys k LEFT JOIN tool_groups g ON g.id = k.group_id AND g.tenant_id = k.tenant_id
+       WHERE k.key_prefix = $1`,
+      [prefix],
+    );
+    const r = rows[0];
+    if (!r) return null;
+    return {
+      id: r.id,
+      tenantId: r.tenant_id,
+      groupId: r.group_id,
+      keyHash: r.key_hash,
+      toolAllowlist: r.tool_allowlist,
+      expiresAt: r.expires_at,
+      revokedAt: r.revoked_at,
+      group: r.g_id
+        ? { id: r.g_id, tenantId: r.tenant_id, serverCode: r.g_server_code!, enabled: r.g_enabled!, rateLimit: r.g_rate_limit ?? {}, name: r.g_name! }
+        : null,
+    };
+  }
+
+  /**
+   * Moves `last_used_at` forward for many keys in one statement (the gateway batches uses in memory).
+   * Never moves it back, so replicas flushing out of order agree. Answers how many rows changed.
+   */
+  async recordLastUsed(keyIds: string[], usedAt: Date[]): Promise<number> {
+    if (keyIds.length === 0) return 0;
+    const [, affected]: [unknown, number] = await this.db.query(
+      `UPDATE api_keys AS k SET last_used_at = v.t
+       FROM unnest($1::uuid[], $2::timestamptz[]) AS v(id, t)
+       WHERE k.id = v.id AND (k.last_used_at IS NULL OR k.last_used_at < v.t)`,
+      [keyIds, usedAt.map((d) => d.toISOString())],
+    );
+    return affected;
+  }
+
   private async replace(scope: TenantScope, id: string, action: string, retire: (old: ApiKey) => void): Promise<ApiKeyWithSecret> {
     return this.db.transaction(async (m) => {
       const old = await this.find(m, scope.tenantId, id, true);
@@ -160,6 +209,33 @@ export class ApiKeysService {
     if (!key) throw AppException.notFound('API key');
     return key;
   }
+}
+
+/** A key and its group as the gateway's authenticator needs them; `group` is null when no group of the key's tenant has its group id. */
+export interface KeyWithGroup {
+  id: string;
+  tenantId: string;
+  groupId: string;
+  keyHash: Buffer;
+  toolAllowlist: string[] | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  group: { id: string; tenantId: string; serverCode: string; enabled: boolean; rateLimit: RateLimit; name: string } | null;
+}
+
+interface KeyWithGroupRow {
+  id: string;
+  tenant_id: string;
+  group_id: string;
+  key_hash: Buffer;
+  tool_allowlist: string[] | null;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  g_id: string | null;
+  g_server_code: string | null;
+  g_enabled: boolean | null;
+  g_rate_limit: RateLimit | null;
+  g_name: string | null;
 }
 
 function statusOf(k: ApiKey, now = new Date()): ApiKeyDto['status'] {

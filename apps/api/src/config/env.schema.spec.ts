@@ -36,6 +36,16 @@ describe('parseEnv', () => {
       BCRYPT_ROUNDS: 12,
       LOGIN_IP_LIMIT_PER_MINUTE: 30,
       CALL_LOG_PARTITIONS_AHEAD: 3,
+      MCP_ALLOWED_ORIGINS: '',
+      MCP_ALLOWED_HOSTS: 'localhost,127.0.0.1,[::1]',
+      MCP_BODY_LIMIT: '1mb',
+      MCP_SESSION_IDLE_SECONDS: 1800,
+      MCP_TOOLS_PAGE_SIZE: 100,
+      MCP_AUTH_CACHE_MS: 1000,
+      CALL_LOG_FLUSH_MS: 5,
+      CALL_LOG_BATCH_SIZE: 200,
+      CALL_LOG_SPOOL_DIR: '.data/spool',
+      CALL_LOG_MAX_VALUE_BYTES: 16384,
       SEED_ADMIN_EMAIL: 'admin@demo.local',
     });
   });

@@ -22,6 +22,9 @@ const TABLES = [
   'call_logs_default',
 ];
 
+/** The sample business schema the builtin crm tools read. */
+const CRM_TABLES = ['conversations', 'customer_profiles', 'idempotency_keys', 'messages', 'tasks', 'users'];
+
 /** Every index the migrations create by name, with the table it belongs to. */
 const INDEXES: [string, string][] = [
   ['users_email_key', 'users'],
@@ -56,6 +59,10 @@ describe('migrations on an empty database', () => {
     (await ds.query(`SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') ORDER BY c.relname`)).map((r: { relname: string }) => r.relname);
 
+  const tablesInCrm = async (): Promise<string[]> =>
+    (await ds.query(`SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                     WHERE n.nspname = 'crm' AND c.relkind IN ('r', 'p') ORDER BY c.relname`)).map((r: { relname: string }) => r.relname);
+
   /** Functions in public, including those an extension brought along. */
   const functionsInPublic = async (): Promise<string[]> =>
     (await ds.query(`SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
@@ -69,13 +76,14 @@ describe('migrations on an empty database', () => {
   /** Columns of every table, to compare the schema between two runs of `up`. */
   const columnSnapshot = async (): Promise<string[]> =>
     (await ds.query(`SELECT table_name || '.' || column_name || ':' || data_type || ':' || is_nullable || ':' || coalesce(column_default, '') AS c
-                     FROM information_schema.columns WHERE table_schema = 'public' ORDER BY table_name, ordinal_position`)).map(
+                     FROM information_schema.columns WHERE table_schema IN ('public', 'crm') ORDER BY table_schema, table_name, ordinal_position`)).map(
       (r: { c: string }) => r.c,
     );
 
   async function expectFullSchema(): Promise<void> {
     const tables = await tablesInPublic();
     for (const table of [...TABLES, ...(await expectedMonthlyPartitions())]) expect(tables).toContain(table);
+    expect(await tablesInCrm()).toEqual(CRM_TABLES);
 
     const [callLogs] = await ds.query(`SELECT relkind FROM pg_class WHERE oid = 'public.call_logs'::regclass`);
     expect(callLogs.relkind).toBe('p');
@@ -159,6 +167,7 @@ describe('migrations on an empty database', () => {
   it('undoes every migration down to empty: only schema_migrations remains, and no function', async () => {
     expect(await undoAll()).toBe(MIGRATIONS.length);
     expect(await tablesInPublic()).toEqual(['schema_migrations']);
+    expect(await ds.query(`SELECT nspname FROM pg_namespace WHERE nspname = 'crm'`)).toEqual([]);
     expect(await functionsInPublic()).toEqual([]);
     expect((await ds.query(`SELECT extname FROM pg_extension ORDER BY extname`)).map((r: { extname: string }) => r.extname)).toEqual(['plpgsql']);
     // Nothing else either: no index, sequence or view outside schema_migrations' own.

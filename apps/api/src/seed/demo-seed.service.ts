@@ -1,13 +1,17 @@
-// The first-run demo: tenant `demo`, its admin, a tool group `demo` and one API key (returned once).
+// The first-run demo: tenant `demo`, its admin, a tool group `demo` serving every builtin tool over sample CRM data,
+// and one API key (returned once).
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../api-keys/api-keys.service';
 import type { TenantScope } from '../auth/access.types';
+import { CrmDemoData } from '../builtin-tools/crm/crm-demo-data';
 import { AppConfigService } from '../config/app-config.service';
 import { ToolGroupsService } from '../tool-groups/tool-groups.service';
 import { MembersService } from '../tenants/members.service';
+import { SourcesService } from '../sources/sources.service';
 import { TenantsService } from '../tenants/tenants.service';
+import { ToolsService } from '../tools/tools.service';
 import { UsersService } from '../users/users.service';
 
 export type SeedResult =
@@ -27,6 +31,9 @@ export class DemoSeedService {
     private readonly members: MembersService,
     private readonly groups: ToolGroupsService,
     private readonly keys: ApiKeysService,
+    private readonly sources: SourcesService,
+    private readonly tools: ToolsService,
+    private readonly crmDemo: CrmDemoData,
   ) {}
 
   async run(): Promise<SeedResult> {
@@ -54,6 +61,12 @@ export class DemoSeedService {
       allowedUserTiers: [],
       rateLimit: { perMinute: 600, perKeyPerMinute: 120 },
     });
+    // The tenant's catalog already holds the builtin tools (synced when it was created): the demo group serves them all.
+    const builtinTools = await this.tools.list(tenant.id, { sourceId: await this.sources.builtinSourceId(tenant.id) });
+    for (const tool of builtinTools.filter((t) => t.status === 'active')) {
+      await this.groups.assignTool(scope, group.id, tool.id, {});
+    }
+    await this.db.transaction((m) => this.crmDemo.seed(m, tenant.id));
     const key = await this.keys.create(scope, group.id, { name: 'Demo agent key' });
     return { created: true, ...base, apiKey: key.plaintext };
   }

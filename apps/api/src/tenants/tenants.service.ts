@@ -5,6 +5,7 @@ import { DataSource, In, Repository } from 'typeorm';
 import { z } from 'zod';
 import type { Actor, TenantScope } from '../auth/access.types';
 import { AuditService } from '../audit/audit.service';
+import { BuiltinCatalogService } from '../builtin-tools/builtin-catalog.service';
 import { AppException } from '../common/errors/app-exception';
 import { mapUniqueViolation } from '../database/pg-errors';
 import { SourcesService } from '../sources/sources.service';
@@ -26,6 +27,7 @@ export class TenantsService {
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
     private readonly audit: AuditService,
     private readonly sources: SourcesService,
+    private readonly builtinCatalog: BuiltinCatalogService,
   ) {}
 
   async membershipsOf(userId: string): Promise<MembershipView[]> {
@@ -56,6 +58,8 @@ export class TenantsService {
       return await this.db.transaction(async (m) => {
         const tenant = await m.save(m.create(Tenant, { slug: input.slug, name: input.name, networkAllowlist: [] }));
         await this.sources.createBuiltin(m, tenant.id);
+        // The new tenant sees the builtin tools at once, and a failed sync rolls the tenant back with it.
+        await this.builtinCatalog.syncCatalog(m, tenant.id);
         const dto = toTenantDto(tenant);
         await this.audit.record(m, actor, { tenantId: tenant.id, action: 'tenant.create', entityType: 'tenant', entityId: tenant.id, after: dto });
         return dto;

@@ -4,6 +4,7 @@ import { CreateGroup, GroupDto, GroupToolAssignment, GroupToolDto, UpdateGroup }
 import { DataSource, EntityManager } from 'typeorm';
 import type { TenantScope } from '../auth/access.types';
 import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../common/events/domain-events';
 import { AppException } from '../common/errors/app-exception';
 import { mapUniqueViolation } from '../database/pg-errors';
 import { ToolsService } from '../tools/tools.service';
@@ -21,7 +22,14 @@ export class ToolGroupsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly tools: ToolsService,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {}
+
+  /** Running gateways drop cached state and tell connected agents (after the change commits). */
+  private changed(tenantId: string, groupId: string, settings: boolean): void {
+    if (settings) this.events.emit('group.changed', { groupId });
+    this.events.emit('catalog.changed', { tenantId, groupIds: [groupId] });
+  }
 
   async list(tenantId: string): Promise<GroupDto[]> {
     return (await this.db.getRepository(ToolGroup).find({ where: { tenantId }, order: { name: 'ASC' } })).map(toGroupDto);
@@ -46,7 +54,7 @@ export class ToolGroupsService {
 
   async update(scope: TenantScope, id: string, input: UpdateGroup): Promise<GroupDto> {
     try {
-      return await this.db.transaction(async (m) => {
+      const dto = await this.db.transaction(async (m) => {
         const group = await this.find(m, scope.tenantId, id, true);
         const before = toGroupDto(group);
         m.merge(ToolGroup, group, input);
@@ -54,6 +62,8 @@ export class ToolGroupsService {
         await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'group.update', entityType: 'group', entityId: id, before, after });
         return after;
       });
+      this.changed(scope.tenantId, id, true);
+      return dto;
     } catch (err) {
       mapUniqueViolation(err, GROUP_CONFLICTS as never);
     }
@@ -65,6 +75,7 @@ export class ToolGroupsService {
       await m.delete(ToolGroup, { id, tenantId: scope.tenantId });
       await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'group.delete', entityType: 'group', entityId: id, before: toGroupDto(group) });
     });
+    this.changed(scope.tenantId, id, true);
   }
 
   async listTools(tenantId: string, groupId: string): Promise<GroupToolDto[]> {
@@ -80,7 +91,7 @@ export class ToolGroupsService {
   /** Adds a tool to a group, or changes its overrides there. */
   async assignTool(scope: TenantScope, groupId: string, toolId: string, input: GroupToolAssignment): Promise<GroupToolDto> {
     try {
-      return await this.db.transaction(async (m) => {
+      const dto = await this.db.transaction(async (m) => {
         await this.find(m, scope.tenantId, groupId, true);
         const tool = await this.tools.find(m, scope.tenantId, toolId);
         const existing = await m.findOneBy(GroupTool, { groupId, toolId, tenantId: scope.tenantId });
@@ -99,6 +110,8 @@ export class ToolGroupsService {
         });
         return after;
       });
+      this.changed(scope.tenantId, groupId, false);
+      return dto;
     } catch (err) {
       mapUniqueViolation(err, { tool_group_tools_alias_key: ['ALIAS_TAKEN', `The alias "${input.alias}" is already used in this group.`] });
     }
@@ -118,6 +131,7 @@ export class ToolGroupsService {
         before: toGroupToolDto(row, tool.name),
       });
     });
+    this.changed(scope.tenantId, groupId, false);
   }
 
   /** Two tools of a group must never be exposed under the same name, whether by alias or by their own name. */

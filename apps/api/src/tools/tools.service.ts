@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { TenantScope } from '../auth/access.types';
 import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../common/events/domain-events';
 import { AppException } from '../common/errors/app-exception';
 import { mapUniqueViolation } from '../database/pg-errors';
 import { SourcesService } from '../sources/sources.service';
@@ -17,7 +18,14 @@ export class ToolsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly sources: SourcesService,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {}
+
+  /** The groups that expose a tool: their agents must hear when it changes. */
+  private async groupsOf(m: EntityManager, tenantId: string, toolId: string): Promise<string[]> {
+    const rows: { group_id: string }[] = await m.query('SELECT group_id FROM tool_group_tools WHERE tenant_id = $1 AND tool_id = $2', [tenantId, toolId]);
+    return rows.map((r) => r.group_id);
+  }
 
   async list(tenantId: string, q: z.infer<typeof ToolQuerySchema>): Promise<ToolDto[]> {
     const qb = this.db.getRepository(Tool).createQueryBuilder('t').where('t.tenant_id = :tenantId', { tenantId });
@@ -60,7 +68,7 @@ export class ToolsService {
 
   async update(scope: TenantScope, id: string, input: UpdateTool): Promise<ToolDto> {
     try {
-      return await this.db.transaction(async (m) => {
+      const [dto, groupIds] = await this.db.transaction(async (m) => {
         const tool = await this.find(m, scope.tenantId, id, true);
         const before = toToolDto(tool);
         if (input.name !== undefined && input.name !== tool.name) await this.assertRenameKeepsGroupNamesUnique(m, scope.tenantId, id, input.name);
@@ -72,19 +80,24 @@ export class ToolsService {
         }
         const after = toToolDto(await m.save(tool));
         await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'tool.update', entityType: 'tool', entityId: id, before, after });
-        return after;
+        return [after, await this.groupsOf(m, scope.tenantId, id)] as const;
       });
+      if (groupIds.length) this.events.emit('catalog.changed', { tenantId: scope.tenantId, groupIds });
+      return dto;
     } catch (err) {
       mapUniqueViolation(err, { tools_tenant_name_key: ['TOOL_NAME_TAKEN', `A tool named "${input.name}" already exists.`] });
     }
   }
 
   async remove(scope: TenantScope, id: string): Promise<void> {
-    await this.db.transaction(async (m) => {
+    const groupIds = await this.db.transaction(async (m) => {
       const tool = await this.find(m, scope.tenantId, id, true);
+      const groups = await this.groupsOf(m, scope.tenantId, id);
       await m.delete(Tool, { id, tenantId: scope.tenantId });
       await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'tool.delete', entityType: 'tool', entityId: id, before: toToolDto(tool) });
+      return groups;
     });
+    if (groupIds.length) this.events.emit('catalog.changed', { tenantId: scope.tenantId, groupIds });
   }
 
   /**

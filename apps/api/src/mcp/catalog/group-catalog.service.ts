@@ -1,0 +1,136 @@
+// What a group exposes right now: its enabled tools with the group's overrides applied. Cached per group
+// for MCP_AUTH_CACHE_MS so the hot path does no query; dropped at once on local admin changes.
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { SourceKind } from '@toolgate/contracts';
+import { DataSource } from 'typeorm';
+import { DomainEvents } from '../../common/events/domain-events';
+import { AppConfigService } from '../../config/app-config.service';
+
+export interface ExposedTool {
+  toolId: string;
+  /** The name agents see and call: the group's alias, else the tool's own name. */
+  name: string;
+  originalName: string;
+  title: string | null;
+  description: string;
+  inputSchema: Record<string, unknown>;
+  outputSchema: Record<string, unknown> | null;
+  annotations: Record<string, unknown>;
+  schemaHash: string;
+  timeoutSeconds: number;
+  configData: Record<string, unknown>;
+  redactionPaths: string[];
+  sourceId: string;
+  sourceKind: SourceKind;
+}
+
+export interface GroupCatalog {
+  tools: ExposedTool[];
+  byName: Map<string, ExposedTool>;
+  fingerprint: string;
+}
+
+interface Entry {
+  catalog: GroupCatalog;
+  fetchedAt: number;
+}
+
+/** Served stale while PostgreSQL is unreachable, so a database outage does not stop calls. */
+const STALE_IF_ERROR_MS = 5 * 60_000;
+
+@Injectable()
+export class GroupCatalogService {
+  private readonly logger = new Logger(GroupCatalogService.name);
+  private readonly cache = new Map<string, Entry>();
+  private readonly inflight = new Map<string, Promise<GroupCatalog>>();
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly config: AppConfigService,
+    events: DomainEvents,
+  ) {
+    events.on('catalog.changed', ({ groupIds }) => groupIds.forEach((id) => this.cache.delete(id)));
+    events.on('group.changed', ({ groupId }) => this.cache.delete(groupId));
+  }
+
+  async get(groupId: string): Promise<GroupCatalog> {
+    const entry = this.cache.get(groupId);
+    const now = Date.now();
+    if (entry && now - entry.fetchedAt < this.config.env.MCP_AUTH_CACHE_MS) return entry.catalog;
+    let pending = this.inflight.get(groupId);
+    if (!pending) {
+      pending = this.load(groupId).finally(() => this.inflight.delete(groupId));
+      this.inflight.set(groupId, pending);
+    }
+    try {
+      return await pending;
+    } catch (err) {
+      if (entry && now - entry.fetchedAt < STALE_IF_ERROR_MS) {
+        this.logger.warn({ groupId }, 'serving a cached tool catalog: the database is unreachable');
+        return entry.catalog;
+      }
+      throw err;
+    }
+  }
+
+  private async load(groupId: string): Promise<GroupCatalog> {
+    const rows: CatalogRow[] = await this.db.query(
+      `SELECT t.id, t.name, t.title, t.description, t.input_schema, t.output_schema, t.annotations, t.schema_hash,
+              t.timeout_seconds, t.config_data, t.redaction_paths, t.source_id, s.kind AS source_kind,
+              gt.alias, gt.description AS description_override, gt.timeout_seconds AS timeout_override
+         FROM tool_group_tools gt
+         JOIN tools t ON t.id = gt.tool_id AND t.tenant_id = gt.tenant_id
+         JOIN tool_sources s ON s.id = t.source_id AND s.tenant_id = t.tenant_id
+        WHERE gt.group_id = $1 AND gt.enabled AND t.enabled AND t.status = 'active' AND s.enabled
+        ORDER BY coalesce(gt.alias, t.name)`,
+      [groupId],
+    );
+    const tools = rows.map(toExposed);
+    const catalog: GroupCatalog = {
+      tools,
+      byName: new Map(tools.map((t) => [t.name, t])),
+      fingerprint: tools.map((t) => `${t.name}:${t.schemaHash}:${t.description.length}`).join('|'),
+    };
+    this.cache.set(groupId, { catalog, fetchedAt: Date.now() });
+    return catalog;
+  }
+}
+
+interface CatalogRow {
+  id: string;
+  name: string;
+  title: string | null;
+  description: string;
+  input_schema: Record<string, unknown>;
+  output_schema: Record<string, unknown> | null;
+  annotations: Record<string, unknown>;
+  schema_hash: string;
+  timeout_seconds: number;
+  config_data: Record<string, unknown>;
+  redaction_paths: string[];
+  source_id: string;
+  source_kind: SourceKind;
+  alias: string | null;
+  description_override: string | null;
+  timeout_override: number | null;
+}
+
+function toExposed(r: CatalogRow): ExposedTool {
+  return {
+    toolId: r.id,
+    name: r.alias ?? r.name,
+    originalName: r.name,
+    title: r.title,
+    description: r.description_override ?? r.description,
+    inputSchema: r.input_schema,
+    outputSchema: r.output_schema,
+    annotations: r.annotations,
+    schemaHash: r.schema_hash,
+    timeoutSeconds: r.timeout_override ?? r.timeout_seconds,
+    configData: r.config_data,
+    redactionPaths: r.redaction_paths,
+    sourceId: r.source_id,
+    sourceKind: r.source_kind,
+  };
+}

@@ -1,0 +1,123 @@
+import { Cancelled, DeadlineExceeded, runWithDeadline } from './deadline';
+
+describe('runWithDeadline', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => {
+    jest.clearAllTimers();
+    jest.useRealTimers();
+  });
+
+  /** Work that only ends when its signal aborts (or never, if it ignores it). */
+  function hanging(record?: (signal: AbortSignal) => void) {
+    return (signal: AbortSignal) => {
+      record?.(signal);
+      return new Promise<string>(() => undefined);
+    };
+  }
+
+  it('answers with the work result and leaves no timer or listener behind', async () => {
+    const outer = new AbortController();
+    const remove = jest.spyOn(outer.signal, 'removeEventListener');
+    let inner: AbortSignal | undefined;
+    const result = await runWithDeadline(
+      async (signal) => {
+        inner = signal;
+        return 42;
+      },
+      1000,
+      outer.signal,
+    );
+    expect(result).toBe(42);
+    expect(inner!.aborted).toBe(false);
+    expect(jest.getTimerCount()).toBe(0);
+    expect(remove).toHaveBeenCalledWith('abort', expect.any(Function));
+  });
+
+  it('rejects with DeadlineExceeded when the time is up, and aborts the inner signal with that reason', async () => {
+    let inner: AbortSignal | undefined;
+    const outer = new AbortController();
+    const run = runWithDeadline(hanging((s) => (inner = s)), 250, outer.signal);
+    const settled = jest.fn();
+    run.catch(settled);
+
+    jest.advanceTimersByTime(249);
+    await Promise.resolve();
+    expect(settled).not.toHaveBeenCalled();
+    expect(inner!.aborted).toBe(false);
+
+    jest.advanceTimersByTime(1);
+    await expect(run).rejects.toBeInstanceOf(DeadlineExceeded);
+    await expect(run).rejects.toMatchObject({ timeoutMs: 250, message: 'deadline of 250 ms exceeded' });
+    expect(inner!.aborted).toBe(true);
+    expect(inner!.reason).toBeInstanceOf(DeadlineExceeded);
+    expect(jest.getTimerCount()).toBe(0);
+    // Cancelling afterwards changes nothing.
+    outer.abort();
+    await expect(run).rejects.toBeInstanceOf(DeadlineExceeded);
+  });
+
+  it('rejects with Cancelled when the outer signal aborts first, aborting the inner signal and clearing the timer', async () => {
+    const outer = new AbortController();
+    let inner: AbortSignal | undefined;
+    const run = runWithDeadline(hanging((s) => (inner = s)), 10_000, outer.signal);
+    jest.advanceTimersByTime(100);
+    outer.abort('client went away');
+    await expect(run).rejects.toBeInstanceOf(Cancelled);
+    await expect(run).rejects.toMatchObject({ cause: 'client went away' });
+    expect(inner!.aborted).toBe(true);
+    expect(inner!.reason).toBeInstanceOf(Cancelled);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('does not start the work when the outer signal is already aborted, or when no time is left', async () => {
+    const fn = jest.fn(hanging());
+    const outer = new AbortController();
+    outer.abort();
+    await expect(runWithDeadline(fn, 1000, outer.signal)).rejects.toBeInstanceOf(Cancelled);
+    await expect(runWithDeadline(fn, 0)).rejects.toBeInstanceOf(DeadlineExceeded);
+    await expect(runWithDeadline(fn, Number.NaN)).rejects.toBeInstanceOf(DeadlineExceeded);
+    expect(fn).not.toHaveBeenCalled();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it("passes the work's own failure through, thrown or rejected, and cleans up", async () => {
+    const outer = new AbortController();
+    const remove = jest.spyOn(outer.signal, 'removeEventListener');
+    const boom = new Error('upstream said no');
+    await expect(runWithDeadline(() => Promise.reject(boom), 1000, outer.signal)).rejects.toBe(boom);
+    await expect(
+      runWithDeadline(
+        () => {
+          throw boom;
+        },
+        1000,
+        outer.signal,
+      ),
+    ).rejects.toBe(boom);
+    expect(jest.getTimerCount()).toBe(0);
+    expect(remove).toHaveBeenCalledTimes(2);
+  });
+
+  it('drops a late failure of work that ignored the abort, without an unhandled rejection', async () => {
+    const unhandled = jest.fn();
+    process.on('unhandledRejection', unhandled);
+    try {
+      let failLate!: (err: Error) => void;
+      const run = runWithDeadline(() => new Promise<never>((_, reject) => (failLate = reject)), 50);
+      jest.advanceTimersByTime(50);
+      await expect(run).rejects.toBeInstanceOf(DeadlineExceeded);
+      failLate(new Error('too late'));
+      jest.useRealTimers();
+      await new Promise((r) => setImmediate(r));
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      process.off('unhandledRejection', unhandled);
+    }
+  });
+
+  it('treats a deadline beyond what a timer can hold as none', async () => {
+    const run = runWithDeadline(async () => 'done', Number.POSITIVE_INFINITY);
+    expect(jest.getTimerCount()).toBe(0);
+    await expect(run).resolves.toBe('done');
+  });
+});

@@ -1,0 +1,61 @@
+// Step: run the tool under its timeout, cancelled when the client goes away.
+import { Injectable } from '@nestjs/common';
+import { BuiltinToolRegistry } from '../../builtin-tools/builtin-tool-registry';
+import type { ToolResult } from '../../builtin-tools/mcp-tool.decorator';
+import type { ExposedTool } from '../catalog/group-catalog.service';
+import { CallContext, CallRefusal } from './call-types';
+import { Cancelled, DeadlineExceeded, runWithDeadline } from './deadline';
+
+export interface Execution {
+  result: ToolResult;
+  /** Time spent in the tool itself (the upstream, for proxied tools). */
+  upstreamDurationMs: number;
+}
+
+@Injectable()
+export class ExecuteTool {
+  constructor(private readonly builtins: BuiltinToolRegistry) {}
+
+  async execute(tool: ExposedTool, args: Record<string, unknown>, ctx: CallContext): Promise<Execution> {
+    const started = performance.now();
+    try {
+      const result = await runWithDeadline((signal) => this.invoke(tool, args, ctx, signal), tool.timeoutSeconds * 1000, ctx.signal);
+      return { result, upstreamDurationMs: Math.round(performance.now() - started) };
+    } catch (err) {
+      if (err instanceof DeadlineExceeded) {
+        throw new CallRefusal('timeout', 'TIMEOUT', `Tool "${tool.name}" did not finish within ${tool.timeoutSeconds} s and was cancelled.`, 'tool-error');
+      }
+      if (err instanceof Cancelled) {
+        throw new CallRefusal('cancelled', 'CANCELLED', `The call to "${tool.name}" was cancelled by the client.`, 'tool-error');
+      }
+      throw err;
+    }
+  }
+
+  private invoke(tool: ExposedTool, args: Record<string, unknown>, ctx: CallContext, signal: AbortSignal): Promise<ToolResult> {
+    switch (tool.sourceKind) {
+      case 'builtin': {
+        const builtin = this.builtins.get(tool.originalName);
+        if (!builtin) {
+          throw new CallRefusal('error', 'TOOL_UNAVAILABLE', `Tool "${tool.name}" is not available on this server version.`, 'tool-error');
+        }
+        return builtin.invoke(args, {
+          tenantId: ctx.caller.key.tenantId,
+          groupId: ctx.caller.group.id,
+          apiKeyId: ctx.caller.key.id,
+          toolId: tool.toolId,
+          configData: tool.configData,
+          signal,
+          requestId: ctx.requestId,
+          progress: ctx.progress ?? (() => undefined),
+        });
+      }
+      case 'mcp_stdio':
+      case 'mcp_http':
+      case 'mcp_sse':
+      case 'http':
+        // Upstream sources arrive with the upstream issue; until then their tools answer clearly, at once.
+        throw new CallRefusal('upstream_error', 'SOURCE_UNSUPPORTED', `Tool "${tool.name}" comes from a ${tool.sourceKind} source, which this server version cannot call yet.`, 'tool-error');
+    }
+  }
+}

@@ -1,0 +1,323 @@
+// Pipeline step 1: who is calling. Finds and checks the group API key of an MCP request, with a
+// short-lived in-process cache so the hot path costs an HMAC and a map lookup, not a query.
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
+import type { RateLimit } from '@toolgate/contracts';
+import type { IncomingHttpHeaders } from 'node:http';
+import { ApiKeysService, KeyWithGroup } from '../../api-keys/api-keys.service';
+import { hashesEqual, parseKey } from '../../api-keys/key-codec';
+import { DomainEvents } from '../../common/events/domain-events';
+import { AppConfigService } from '../../config/app-config.service';
+import { runWithDeadline } from './deadline';
+
+export interface AuthenticatedKey {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly groupId: string;
+  /** Exposed tool names this key may call; null = every tool of the group. Shared by calls and frozen: never mutate. */
+  readonly toolAllowlist: string[] | null;
+}
+
+export interface AuthenticatedGroup {
+  readonly id: string;
+  readonly tenantId: string;
+  readonly serverCode: string;
+  readonly enabled: boolean;
+  readonly rateLimit: Readonly<RateLimit>;
+  readonly name: string;
+}
+
+/** Why a request was refused. The gateway answers every reason alike; the reason is for the log. */
+export type AuthFailureReason = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired' | 'wrong_group' | 'group_disabled' | 'group_unknown';
+
+export type AuthResult =
+  | { readonly ok: true; readonly key: AuthenticatedKey; readonly group: AuthenticatedGroup }
+  /** `keyId` is set when the key itself was recognised (revoked, expired, wrong or disabled group), for the log. */
+  | { readonly ok: false; readonly reason: AuthFailureReason; readonly keyId?: string };
+
+/** The key store could not be asked and nothing cached may stand in: the gateway should answer 503, not 401. */
+export class KeyStoreUnavailable extends Error {
+  override readonly name = 'KeyStoreUnavailable';
+  constructor(cause: unknown) {
+    super('the API key store is unavailable', { cause });
+  }
+}
+
+/** Most keys a replica keeps verified at once; the least recently verified go first. */
+export const MAX_CACHED_KEYS = 10_000;
+/** Presented keys known not to exist; a separate map so a flood of bad keys cannot evict good ones. */
+export const MAX_CACHED_UNKNOWN = 10_000;
+/** Unknown keys are remembered at most this long (or MCP_AUTH_CACHE_MS, if shorter). */
+const UNKNOWN_TTL_MS = 1_000;
+/**
+ * Stale-if-error: when the database cannot be reached, a key verified within this window is still
+ * answered from the cache, as last seen (its expiry still checked against the clock). We choose to keep
+ * serving agents through a database outage of up to 5 minutes; the price is that a key revoked on another
+ * replica during the outage keeps working here until the database answers again or the window ends.
+ */
+export const STALE_IF_ERROR_MS = 5 * 60_000;
+/** A lookup slower than this counts as the database being unreachable (pg would otherwise wait indefinitely). */
+const LOOKUP_TIMEOUT_MS = 2_000;
+/** How often uses are written to `api_keys.last_used_at`. */
+export const LAST_USED_FLUSH_MS = 5_000;
+
+/** What the database said about one presented key, kept between checks. */
+interface CacheEntry {
+  readonly keyId: string;
+  readonly groupId: string;
+  /** ms since epoch; Infinity when not set. Checked on every hit. */
+  readonly revokedAt: number;
+  readonly expiresAt: number;
+  /** The answer for a request on the key's own, enabled group; null when the group row is gone. */
+  readonly success: Extract<AuthResult, { ok: true }> | null;
+  /** Until then the entry is answered without a query. */
+  freshUntil: number;
+  /** Until then the entry may stand in for a database that cannot be reached. */
+  readonly staleUntil: number;
+}
+
+const MISSING: AuthResult = Object.freeze({ ok: false, reason: 'missing' });
+const MALFORMED: AuthResult = Object.freeze({ ok: false, reason: 'malformed' });
+const UNKNOWN: AuthResult = Object.freeze({ ok: false, reason: 'unknown' });
+
+@Injectable()
+export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(KeyAuthenticator.name);
+  private readonly cacheMs: number;
+  private readonly unknownTtlMs: number;
+  /** Keyed by the base64 HMAC of the presented key; Map order = order of last verification (oldest first). */
+  private readonly entries = new Map<string, CacheEntry>();
+  /** HMAC → until when the key is known not to exist. */
+  private readonly unknown = new Map<string, number>();
+  /** One database lookup per presented key at a time; concurrent callers share it. */
+  private readonly inflight = new Map<string, Promise<CacheEntry | null>>();
+  /** Bumped by every invalidation, so a lookup that started before it does not refill the cache. */
+  private generation = 0;
+  /** Key id → latest use (ms), waiting for the next flush. */
+  private used = new Map<string, number>();
+  private flushing: Promise<void> | null = null;
+  private flushTimer?: NodeJS.Timeout;
+  private unsubscribe: (() => void)[] = [];
+
+  constructor(
+    private readonly keys: ApiKeysService,
+    config: AppConfigService,
+    /** Local admin changes; without it (or on other replicas) changes are seen within MCP_AUTH_CACHE_MS. */
+    @Optional() private readonly events?: DomainEvents,
+  ) {
+    this.cacheMs = config.env.MCP_AUTH_CACHE_MS;
+    this.unknownTtlMs = Math.min(this.cacheMs, UNKNOWN_TTL_MS);
+  }
+
+  onModuleInit(): void {
+    this.flushTimer = setInterval(() => void this.flushLastUsed(), LAST_USED_FLUSH_MS);
+    this.flushTimer.unref();
+    if (this.events) {
+      this.unsubscribe = [
+        this.events.on('key.changed', ({ keyId }) => this.invalidateKey(keyId)),
+        this.events.on('group.changed', ({ groupId }) => this.invalidateGroup(groupId)),
+      ];
+    }
+  }
+
+  /** Before the data source closes: the last uses are written, not lost. */
+  async beforeApplicationShutdown(): Promise<void> {
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    clearInterval(this.flushTimer);
+    await this.flushLastUsed();
+    // Uses recorded while a periodic flush was already under way.
+    if (this.used.size > 0) await this.flushLastUsed();
+  }
+
+  /**
+   * Checks the key of an MCP request to `/mcp/{serverCode}`. `headers` are Node's (lower-case names);
+   * only `Authorization: Bearer <key>` and `X-API-Key: <key>` are read, never the URL or its query string.
+   * Rejects with KeyStoreUnavailable only when the database cannot be reached and nothing cached may answer.
+   */
+  async authenticate(headers: IncomingHttpHeaders, serverCode: string): Promise<AuthResult> {
+    const presented = presentedKey(headers);
+    if (presented === null) return MISSING;
+    if (presented === undefined) return MALFORMED;
+    const parsed = parseKey(presented);
+    if (!parsed) return MALFORMED;
+
+    const hash = this.keys.hashPresentedKey(presented);
+    const id = hash.toString('base64');
+    const now = Date.now();
+    const entry = this.entries.get(id);
+    if (entry && entry.freshUntil > now) return this.answer(entry, serverCode, now);
+    if (!entry) {
+      const unknownUntil = this.unknown.get(id);
+      if (unknownUntil !== undefined) {
+        if (unknownUntil > now) return UNKNOWN;
+        this.unknown.delete(id);
+      }
+    }
+
+    const refreshed = await this.refresh(id, parsed.prefix, hash);
+    return refreshed === null ? UNKNOWN : this.answer(refreshed, serverCode, Date.now());
+  }
+
+  /** Drops what this replica knows about a key at once (after a local revoke, update or rotation). */
+  invalidateKey(keyId: string): void {
+    this.generation++;
+    this.inflight.clear();
+    for (const [id, e] of this.entries) if (e.keyId === keyId) this.entries.delete(id);
+  }
+
+  /** Drops every cached key of a group at once (after a local group change or delete). */
+  invalidateGroup(groupId: string): void {
+    this.generation++;
+    this.inflight.clear();
+    for (const [id, e] of this.entries) if (e.groupId === groupId) this.entries.delete(id);
+  }
+
+  /** Writes the recorded uses to `last_used_at` in one statement; on failure they are kept for the next try. */
+  flushLastUsed(): Promise<void> {
+    if (!this.flushing) {
+      this.flushing = this.writeUses().finally(() => {
+        this.flushing = null;
+      });
+    }
+    return this.flushing;
+  }
+
+  private answer(entry: CacheEntry, serverCode: string, now: number): AuthResult {
+    const success = entry.success;
+    if (entry.revokedAt <= now) return { ok: false, reason: 'revoked', keyId: entry.keyId };
+    if (entry.expiresAt <= now) return { ok: false, reason: 'expired', keyId: entry.keyId };
+    if (!success) return { ok: false, reason: 'group_unknown', keyId: entry.keyId };
+    if (success.group.serverCode !== serverCode) return { ok: false, reason: 'wrong_group', keyId: entry.keyId };
+    if (!success.group.enabled) return { ok: false, reason: 'group_disabled', keyId: entry.keyId };
+    this.used.set(entry.keyId, now);
+    return success;
+  }
+
+  /** The entry for a presented key, from the database; null when no such key exists. */
+  private refresh(id: string, prefix: string, hash: Buffer): Promise<CacheEntry | null> {
+    let pending = this.inflight.get(id);
+    if (!pending) {
+      const generation = this.generation;
+      pending = this.lookup(id, prefix, hash, generation).finally(() => {
+        if (this.inflight.get(id) === pending) this.inflight.delete(id);
+      });
+      this.inflight.set(id, pending);
+    }
+    return pending;
+  }
+
+  private async lookup(id: string, prefix: string, hash: Buffer, generation: number): Promise<CacheEntry | null> {
+    let row: KeyWithGroup | null;
+    try {
+      // The query takes no signal; past the timeout its late answer is simply dropped.
+      row = await runWithDeadline(() => this.keys.findWithGroupByPrefix(prefix), LOOKUP_TIMEOUT_MS);
+    } catch (err) {
+      return this.serveStale(id, err);
+    }
+    const now = Date.now();
+    const current = generation === this.generation;
+    // The prefix is public; only the HMAC, compared in constant time, proves the key.
+    if (!row || !hashesEqual(hash, row.keyHash)) {
+      this.entries.delete(id);
+      if (current) this.rememberUnknown(id, now);
+      return null;
+    }
+    const entry = toEntry(row, now, this.cacheMs);
+    if (current) this.store(id, entry);
+    return entry;
+  }
+
+  private serveStale(id: string, err: unknown): CacheEntry {
+    const now = Date.now();
+    const stale = this.entries.get(id);
+    if (!stale || stale.staleUntil <= now) {
+      this.logger.error({ err }, 'API key lookup failed and no cached verification can stand in');
+      throw new KeyStoreUnavailable(err);
+    }
+    // Ask the database again after another cache period, not on every call while it is down.
+    stale.freshUntil = now + this.cacheMs;
+    this.logger.warn({ err, keyId: stale.keyId }, 'API key lookup failed; answering from a cached verification (stale-if-error)');
+    return stale;
+  }
+
+  private store(id: string, entry: CacheEntry): void {
+    // Re-inserting moves the key to the young end, so eviction drops the least recently verified.
+    this.entries.delete(id);
+    if (this.entries.size >= MAX_CACHED_KEYS) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(id, entry);
+  }
+
+  private rememberUnknown(id: string, now: number): void {
+    if (this.unknownTtlMs <= 0) return;
+    // One TTL for all, so Map order is expiry order: drop expired ones from the front, then the oldest if
+    // still full. Constant work per insert, however hard a flood of bad keys pushes.
+    for (const [k, until] of this.unknown) {
+      if (until > now && this.unknown.size < MAX_CACHED_UNKNOWN) break;
+      this.unknown.delete(k);
+    }
+    this.unknown.delete(id);
+    this.unknown.set(id, now + this.unknownTtlMs);
+  }
+
+  private async writeUses(): Promise<void> {
+    if (this.used.size === 0) return;
+    const batch = this.used;
+    this.used = new Map();
+    const ids: string[] = [];
+    const times: Date[] = [];
+    for (const [keyId, at] of batch) {
+      ids.push(keyId);
+      times.push(new Date(at));
+    }
+    try {
+      await this.keys.recordLastUsed(ids, times);
+    } catch (err) {
+      for (const [keyId, at] of batch) {
+        const later = this.used.get(keyId);
+        if (later === undefined || later < at) this.used.set(keyId, at);
+      }
+      this.logger.warn({ err, keys: ids.length }, 'could not record API key uses; will retry');
+    }
+  }
+}
+
+function toEntry(row: KeyWithGroup, now: number, cacheMs: number): CacheEntry {
+  const key: AuthenticatedKey = Object.freeze({
+    id: row.id,
+    tenantId: row.tenantId,
+    groupId: row.groupId,
+    toolAllowlist: row.toolAllowlist ? (Object.freeze([...row.toolAllowlist]) as string[]) : null,
+  });
+  const g = row.group;
+  const group: AuthenticatedGroup | null = g
+    ? Object.freeze({ id: g.id, tenantId: g.tenantId, serverCode: g.serverCode, enabled: g.enabled, rateLimit: Object.freeze({ ...g.rateLimit }), name: g.name })
+    : null;
+  return {
+    keyId: row.id,
+    groupId: row.groupId,
+    revokedAt: row.revokedAt ? row.revokedAt.getTime() : Infinity,
+    expiresAt: row.expiresAt ? row.expiresAt.getTime() : Infinity,
+    success: group ? Object.freeze({ ok: true as const, key, group }) : null,
+    freshUntil: now + cacheMs,
+    staleUntil: now + STALE_IF_ERROR_MS,
+  };
+}
+
+const BEARER = /^bearer[ \t]+(\S+)[ \t]*$/i;
+
+/**
+ * The key the request presents: a string; null when it presents none; undefined when what it presents
+ * cannot be a key (an empty value, a repeated X-API-Key, another Authorization scheme and no X-API-Key,
+ * or two different keys at once, which is refused rather than guessed between).
+ */
+function presentedKey(headers: IncomingHttpHeaders): string | null | undefined {
+  const authorization = headers.authorization;
+  const apiKey = headers['x-api-key'];
+  if (authorization === undefined && apiKey === undefined) return null;
+  if (Array.isArray(apiKey)) return undefined;
+  const fromApiKey = apiKey === undefined ? undefined : apiKey.trim();
+  const bearer = authorization === undefined ? undefined : BEARER.exec(authorization)?.[1];
+  if (bearer === undefined) return fromApiKey || undefined;
+  if (fromApiKey !== undefined && fromApiKey !== bearer) return undefined;
+  return bearer;
+}

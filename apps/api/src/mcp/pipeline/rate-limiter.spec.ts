@@ -1,0 +1,180 @@
+import { GroupRateLimits, InProcessRateLimiter, RateDecision, RateLimiter, RateLimitRefusal } from './rate-limiter';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+/** A window boundary, so tests read in offsets from it. */
+const T0 = 1_700_000_040_000 - (1_700_000_040_000 % DAY);
+
+describe('InProcessRateLimiter', () => {
+  it('allows `limit` calls in a window, counting down what remains, then refuses', () => {
+    const rl = new InProcessRateLimiter();
+    const seen = [1, 2, 3].map((i) => rl.consume('b', 3, MINUTE, T0 + i));
+    expect(seen.map((d) => [d.allowed, d.remaining])).toEqual([
+      [true, 2],
+      [true, 1],
+      [true, 0],
+    ]);
+    expect(rl.consume('b', 3, MINUTE, T0 + 10)).toEqual({ allowed: false, retryAfterMs: expect.any(Number), remaining: 0 });
+  });
+
+  it('says exactly when to retry: refused a millisecond before, allowed at the time given', () => {
+    for (const [limit, calls, at] of [
+      [3, 3, 10_000],
+      [10, 10, 59_000],
+      [5, 5, 0],
+      [1, 1, 30_000],
+      [100, 100, 1],
+    ]) {
+      const rl = new InProcessRateLimiter();
+      for (let i = 0; i < calls; i++) expect(rl.consume('b', limit, MINUTE, T0 + at).allowed).toBe(true);
+      const refused = rl.consume('b', limit, MINUTE, T0 + at);
+      expect(refused.allowed).toBe(false);
+      expect(refused.retryAfterMs).toBeGreaterThanOrEqual(1);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(2 * MINUTE);
+      expect(rl.consume('b', limit, MINUTE, T0 + at + refused.retryAfterMs - 1).allowed).toBe(false);
+      expect(rl.consume('b', limit, MINUTE, T0 + at + refused.retryAfterMs).allowed).toBe(true);
+    }
+  });
+
+  it('slides: the previous window fades out gradually, so there is no double burst at the boundary', () => {
+    const rl = new InProcessRateLimiter();
+    for (let i = 0; i < 10; i++) expect(rl.consume('b', 10, MINUTE, T0 + 50_000).allowed).toBe(true);
+    // Just after the boundary, almost all of the previous window still counts.
+    expect(rl.consume('b', 10, MINUTE, T0 + MINUTE + 1_000).allowed).toBe(false);
+    // Half way through the next window, half of it does: 5 more fit, the sixth does not.
+    let allowed = 0;
+    for (let i = 0; i < 7; i++) if (rl.consume('b', 10, MINUTE, T0 + MINUTE + 30_000).allowed) allowed++;
+    expect(allowed).toBe(5);
+    // Two windows later nothing counts any more.
+    expect(rl.consume('b', 10, MINUTE, T0 + 3 * MINUTE).remaining).toBe(9);
+  });
+
+  it('tells when the fading previous window leaves room again', () => {
+    const rl = new InProcessRateLimiter();
+    for (let i = 0; i < 10; i++) rl.consume('b', 10, MINUTE, T0 + 50_000);
+    const refused = rl.consume('b', 10, MINUTE, T0 + MINUTE + 1_000);
+    // 10 × (60 − e)/60 + 1 ≤ 10 once e ≥ 6 s into the window: 5 s from now.
+    expect(refused).toEqual({ allowed: false, retryAfterMs: 5_000, remaining: 0 });
+    expect(rl.consume('b', 10, MINUTE, T0 + MINUTE + 5_999).allowed).toBe(false);
+    expect(rl.consume('b', 10, MINUTE, T0 + MINUTE + 6_000).allowed).toBe(true);
+  });
+
+  it('does not count a refused call, and gives back a refunded one', () => {
+    const rl = new InProcessRateLimiter();
+    rl.consume('b', 2, MINUTE, T0);
+    rl.consume('b', 2, MINUTE, T0);
+    for (let i = 0; i < 5; i++) expect(rl.consume('b', 2, MINUTE, T0 + 1).allowed).toBe(false);
+    rl.refund('b', MINUTE, T0 + 2);
+    expect(rl.consume('b', 2, MINUTE, T0 + 3)).toMatchObject({ allowed: true, remaining: 0 });
+    rl.refund('unknown-bucket', MINUTE, T0);
+    expect(rl.size).toBe(1);
+  });
+
+  it('keeps buckets apart', () => {
+    const rl = new InProcessRateLimiter();
+    expect(rl.consume('a', 1, MINUTE, T0).allowed).toBe(true);
+    expect(rl.consume('a', 1, MINUTE, T0).allowed).toBe(false);
+    expect(rl.consume('b', 1, MINUTE, T0).allowed).toBe(true);
+  });
+
+  it('sweeps out buckets whose windows have passed, and never holds more than its bound', () => {
+    const rl = new InProcessRateLimiter({ maxBuckets: 100, sweepIntervalMs: MINUTE });
+    for (let i = 0; i < 50; i++) rl.consume(`old-${i}`, 5, MINUTE, T0 + 1);
+    expect(rl.size).toBe(50);
+    rl.consume('fresh', 5, MINUTE, T0 + 2 * MINUTE + 1);
+    expect(rl.size).toBe(1);
+
+    for (let i = 0; i < 1_000; i++) rl.consume(`flood-${i}`, 5, MINUTE, T0 + 2 * MINUTE + 2);
+    expect(rl.size).toBeLessThanOrEqual(100);
+    // The newest buckets are the ones kept.
+    expect(rl.consume('flood-999', 1, MINUTE, T0 + 2 * MINUTE + 3).allowed).toBe(false);
+  });
+});
+
+describe('GroupRateLimits', () => {
+  const group = (id: string, rateLimit: Record<string, number | null>) => ({ id, rateLimit });
+
+  it('applies nothing when the group sets no limit', () => {
+    const rl = new InProcessRateLimiter();
+    const limits = new GroupRateLimits(rl);
+    for (let i = 0; i < 1000; i++) expect(limits.check(group('g', {}), 'k', T0)).toBeNull();
+    expect(limits.check(group('g', { perMinute: null, perDay: null }), 'k', T0)).toBeNull();
+    expect(rl.size).toBe(0);
+  });
+
+  it('limits each key per minute on its own, with retry-after in whole seconds, rounded up', () => {
+    const limits = new GroupRateLimits(new InProcessRateLimiter());
+    const g = group('g', { perKeyPerMinute: 2 });
+    expect(limits.check(g, 'k1', T0 + 10_500)).toBeNull();
+    expect(limits.check(g, 'k1', T0 + 10_500)).toBeNull();
+    const refusal = limits.check(g, 'k1', T0 + 10_500);
+    // The next window starts in 49.5 s; 30 s into it the two calls weigh one: 79.5 s, rounded up to 80.
+    expect(refusal).toEqual({
+      limit: 'perKeyPerMinute',
+      max: 2,
+      retryAfterSeconds: 80,
+      message: 'Rate limit reached: this key may make 2 calls per minute. Retry in 80 s.',
+    });
+    expect(limits.check(g, 'k2', T0 + 10_500)).toBeNull();
+  });
+
+  it('limits the group per minute across its keys, and per day', () => {
+    const limits = new GroupRateLimits(new InProcessRateLimiter());
+    const g = group('g', { perMinute: 3, perDay: 5 });
+    expect(limits.check(g, 'k1', T0)).toBeNull();
+    expect(limits.check(g, 'k2', T0)).toBeNull();
+    expect(limits.check(g, 'k3', T0)).toBeNull();
+    expect(limits.check(g, 'k4', T0)).toMatchObject({ limit: 'perMinute', max: 3 });
+    expect(limits.check(g, 'k4', T0 + 3 * MINUTE)).toBeNull();
+    expect(limits.check(g, 'k4', T0 + 3 * MINUTE)).toBeNull();
+    // The in-process limiter answers synchronously.
+    const daily = limits.check(g, 'k4', T0 + 3 * MINUTE) as RateLimitRefusal | null;
+    expect(daily).toMatchObject({ limit: 'perDay', max: 5, message: expect.stringMatching(/^Daily limit reached: this tool group allows 5 calls per day\. Retry in \d+ s\.$/) });
+    expect(daily!.retryAfterSeconds).toBeGreaterThan(DAY / 1000 - 3 * 60);
+  });
+
+  it('leaves another group untouched', () => {
+    const limits = new GroupRateLimits(new InProcessRateLimiter());
+    const a = group('a', { perMinute: 1, perKeyPerMinute: 1, perDay: 1 });
+    const b = group('b', { perMinute: 1, perKeyPerMinute: 1, perDay: 1 });
+    expect(limits.check(a, 'ka', T0)).toBeNull();
+    expect(limits.check(a, 'ka', T0)).not.toBeNull();
+    expect(limits.check(a, 'ka2', T0)).not.toBeNull();
+    expect(limits.check(b, 'kb', T0)).toBeNull();
+  });
+
+  it('counts a refused call against no limit: the narrower ones are given back', () => {
+    const limits = new GroupRateLimits(new InProcessRateLimiter());
+    const g = group('g', { perKeyPerMinute: 2, perMinute: 2, perDay: 1000 });
+    expect(limits.check(g, 'other', T0)).toBeNull();
+    expect(limits.check(g, 'other', T0)).toBeNull();
+    // The group's minute is used up: k is refused by it, and its own per-key count is refunded.
+    for (let i = 0; i < 5; i++) expect(limits.check(g, 'k', T0 + 1)).toMatchObject({ limit: 'perMinute' });
+    // Once the group has room again, k still has both of its per-key calls.
+    expect(limits.check(g, 'k', T0 + 3 * MINUTE)).toBeNull();
+    expect(limits.check(g, 'k', T0 + 3 * MINUTE)).toBeNull();
+    expect(limits.check(g, 'k', T0 + 3 * MINUTE)).toMatchObject({ limit: 'perKeyPerMinute' });
+
+    // A per-key refusal does not use up the group's day.
+    const daily = new GroupRateLimits(new InProcessRateLimiter());
+    const d = group('d', { perKeyPerMinute: 1, perDay: 2 });
+    expect(daily.check(d, 'noisy', T0)).toBeNull();
+    for (let i = 0; i < 10; i++) expect(daily.check(d, 'noisy', T0)).toMatchObject({ limit: 'perKeyPerMinute' });
+    expect(daily.check(d, 'quiet', T0)).toBeNull();
+  });
+
+  it('works the same with a limiter that answers asynchronously (as a shared Redis one would)', async () => {
+    const local = new InProcessRateLimiter();
+    const remote: RateLimiter = {
+      consume: (bucket, limit, windowMs, now) => Promise.resolve<RateDecision>(local.consume(bucket, limit, windowMs, now)),
+      refund: (bucket, windowMs, now) => Promise.resolve(local.refund(bucket, windowMs, now)),
+    };
+    const limits = new GroupRateLimits(remote);
+    const g = group('g', { perKeyPerMinute: 1, perMinute: 5 });
+    const first = limits.check(g, 'k', T0);
+    expect(first).toBeInstanceOf(Promise);
+    expect(await first).toBeNull();
+    expect(await limits.check(g, 'k', T0)).toMatchObject({ limit: 'perKeyPerMinute', retryAfterSeconds: expect.any(Number) });
+    expect(await limits.check(g, 'k2', T0)).toBeNull();
+  });
+});
