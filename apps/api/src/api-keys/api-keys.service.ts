@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { TenantScope } from '../auth/access.types';
 import { AuditService } from '../audit/audit.service';
+import { DomainEvents } from '../common/events/domain-events';
 import { SecretKeysService } from '../common/crypto/secret-keys.service';
 import { AppException } from '../common/errors/app-exception';
 import { ToolGroupsService } from '../tool-groups/tool-groups.service';
@@ -23,7 +24,14 @@ export class ApiKeysService {
     private readonly groups: ToolGroupsService,
     private readonly secrets: SecretKeysService,
     private readonly audit: AuditService,
+    private readonly events: DomainEvents,
   ) {}
+
+  /** After commit: gateways drop the cached key at once instead of waiting for their cache to expire. */
+  private changed<T>(keyId: string, result: T): T {
+    this.events.emit('key.changed', { keyId });
+    return result;
+  }
 
   async list(tenantId: string, groupId?: string): Promise<ApiKeyDto[]> {
     const rows = await this.db.getRepository(ApiKey).find({ where: { tenantId, ...(groupId ? { groupId } : {}) }, order: { createdAt: 'DESC' } });
@@ -56,7 +64,7 @@ export class ApiKeysService {
   }
 
   async update(scope: TenantScope, id: string, input: z.infer<typeof UpdateApiKeySchema>): Promise<ApiKeyDto> {
-    return this.db.transaction(async (m) => {
+    return this.changed(id, await this.db.transaction(async (m) => {
       const key = await this.find(m, scope.tenantId, id, true);
       const before = toApiKeyDto(key);
       if (input.name !== undefined) key.name = input.name;
@@ -65,33 +73,33 @@ export class ApiKeysService {
       const after = toApiKeyDto(await m.save(key));
       await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'key.update', entityType: 'api_key', entityId: id, before, after });
       return after;
-    });
+    }));
   }
 
   async revoke(scope: TenantScope, id: string): Promise<ApiKeyDto> {
-    return this.db.transaction(async (m) => {
+    return this.changed(id, await this.db.transaction(async (m) => {
       const key = await this.find(m, scope.tenantId, id, true);
       const before = toApiKeyDto(key);
       if (!key.revokedAt) key.revokedAt = new Date();
       const after = toApiKeyDto(await m.save(key));
       await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'key.revoke', entityType: 'api_key', entityId: id, before, after });
       return after;
-    });
+    }));
   }
 
   /** A new key with the same settings; the old one keeps working for `overlapSeconds`, then expires. */
   async rotate(scope: TenantScope, id: string, overlapSeconds: number): Promise<ApiKeyWithSecret> {
-    return this.replace(scope, id, 'key.rotate', (old) => {
+    return this.changed(id, await this.replace(scope, id, 'key.rotate', (old) => {
       const overlapEnd = new Date(Date.now() + overlapSeconds * 1000);
       if (!old.expiresAt || old.expiresAt > overlapEnd) old.expiresAt = overlapEnd;
-    });
+    }));
   }
 
   /** The PRD's "regenerate": the old key stops at once, a new one with the same settings replaces it. */
   async regenerate(scope: TenantScope, id: string): Promise<ApiKeyWithSecret> {
-    return this.replace(scope, id, 'key.regenerate', (old) => {
+    return this.changed(id, await this.replace(scope, id, 'key.regenerate', (old) => {
       old.revokedAt = new Date();
-    });
+    }));
   }
 
   /** Checks a presented key: lookup by public id, then a constant-time compare of the keyed hash. */

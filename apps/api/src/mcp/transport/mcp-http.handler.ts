@@ -1,7 +1,7 @@
 // The MCP endpoint /mcp/{server_code}: Streamable HTTP for the session revisions (2025-*) and the
 // stateless one (2026-07-28), plus the legacy HTTP+SSE transport (2024-11-05). Mounted on Express
 // directly, ahead of the admin API's middleware: the hot path pays only for what MCP needs.
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
 import express, { NextFunction, Request, Response, Router } from 'express';
 import { clientIp } from '../../common/http/client-ip';
 import { genRequestId } from '../../common/http/request-id';
@@ -29,10 +29,12 @@ interface Exchange {
 }
 
 @Injectable()
-export class McpHttpHandler {
+export class McpHttpHandler implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Mcp');
   /** In-flight requests by session and JSON-RPC id, for notifications/cancelled. */
   private readonly inflight = new Map<string, AbortController>();
+  /** Set at shutdown: new requests are turned away so clients reconnect elsewhere, and open streams end. */
+  private draining = false;
 
   constructor(
     private readonly checks: HttpChecks,
@@ -45,11 +47,22 @@ export class McpHttpHandler {
     sessions.onEvict((id) => streams.forget(id));
   }
 
+  beforeApplicationShutdown(): void {
+    this.draining = true;
+    // SDK clients reconnect a closed GET stream; while draining that reconnect is refused, so nothing stays open.
+    this.streams.closeAll();
+  }
+
   router(): Router {
     const r = express.Router();
     const wrap = (fn: (x: Exchange) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
       const x: Exchange = { req, res, requestId: genRequestId(req), serverCode: String(req.params.serverCode) };
       res.setHeader('X-Request-Id', x.requestId);
+      if (this.draining) {
+        res.setHeader('Connection', 'close');
+        res.setHeader('Retry-After', '1');
+        return void this.sendError(x, 503, null, RpcCode.INTERNAL_ERROR, 'This server is shutting down; retry (another replica will answer).');
+      }
       const refused = this.checks.hostAndOrigin(req);
       if (refused) return void this.sendError(x, refused.status, null, refused.code, refused.message);
       fn(x).catch((err) => {
