@@ -98,3 +98,14 @@ export async function createKey(t: TestApp, tenant: TestTenant, groupId: string,
   if (res.status !== 201) throw new Error(`createKey failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { key: { id: string; prefix: string; last4: string }; plaintext: string };
 }
+
+/** A group serving the builtin `echo` tool, with one key: the smallest working MCP endpoint. */
+export async function createEchoEndpoint(t: TestApp, tenant: TestTenant) {
+  const group = await createGroup(t, tenant);
+  const tools = await t.http().get('/api/v1/tools').set(auth(tenant.owner.token, tenant.id));
+  const echo = (tools.body.items as { id: string; name: string }[]).find((x) => x.name === 'echo')!;
+  const res = await t.http().put(`/api/v1/groups/${group.id}/tools/${echo.id}`).set(auth(tenant.owner.token, tenant.id)).send({});
+  if (res.status !== 200) throw new Error(`assign echo failed: ${res.status} ${JSON.stringify(res.body)}`);
+  const { plaintext, key } = await createKey(t, tenant, group.id);
+  return { group, key, plaintext };
+}

@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { AuditEventDto, AuditQuery } from '@toolgate/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Actor } from '../auth/access.types';
-import { toPage, WhereBuilder } from '../common/pagination/cursor';
+import { newestFirstPage, WhereBuilder } from '../common/pagination/cursor';
 import { redact } from '../common/redaction/redact';
 import { AuditEvent } from './audit-event.entity';
 
@@ -63,12 +63,7 @@ export class AuditService {
       .add('created_at >= ?', q.from)
       .add('created_at < ?', q.to)
       .after(q.cursor);
-    const rows: AuditRow[] = await this.db.query(
-      `SELECT *, created_at::text AS created_at_text FROM audit_events ${where.sql}
-       ORDER BY created_at DESC, id DESC LIMIT ${q.limit + 1}`,
-      where.params,
-    );
-    const page = toPage(rows, q.limit);
+    const page = await newestFirstPage<AuditRow>(this.db, 'audit_events', where, q.limit);
     return { items: page.rows.map(toDto), nextCursor: page.nextCursor };
   }
 }

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CallLogDto, CallLogQuery, CallOutcome } from '@toolgate/contracts';
 import { DataSource } from 'typeorm';
-import { toPage, WhereBuilder } from '../common/pagination/cursor';
+import { newestFirstPage, WhereBuilder } from '../common/pagination/cursor';
 
 interface CallLogRow {
   id: string;
@@ -43,12 +43,7 @@ export class CallLogsService {
       .add('created_at >= ?', q.from)
       .add('created_at < ?', q.to)
       .after(q.cursor);
-    const rows: CallLogRow[] = await this.db.query(
-      `SELECT *, created_at::text AS created_at_text FROM call_logs ${where.sql}
-       ORDER BY created_at DESC, id DESC LIMIT ${q.limit + 1}`,
-      where.params,
-    );
-    const page = toPage(rows, q.limit);
+    const page = await newestFirstPage<CallLogRow>(this.db, 'call_logs', where, q.limit);
     return { items: page.rows.map(toCallLogDto), nextCursor: page.nextCursor };
   }
 

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CallLogWriter } from '../call-logs/call-log-writer';
-import { auth, createGroup, createKey, createTenant } from '../../test/factories';
+import { createEchoEndpoint, createTenant } from '../../test/factories';
 import { sessionClient } from '../../test/mcp-clients';
 import { proxiedDatabase } from '../../test/proxied-database';
 import { createTestApp, TestApp } from '../../test/test-app';
@@ -28,11 +28,7 @@ describe('gateway while PostgreSQL is unreachable', () => {
 
   it('answers every call, spools the rows, and replays each exactly once when PostgreSQL returns', async () => {
     const tenant = await createTenant(t);
-    const group = await createGroup(t, tenant);
-    const tools = await t.http().get('/api/v1/tools').set(auth(tenant.owner.token, tenant.id));
-    const echo = tools.body.items.find((x: { name: string }) => x.name === 'echo');
-    await t.http().put(`/api/v1/groups/${group.id}/tools/${echo.id}`).set(auth(tenant.owner.token, tenant.id)).send({}).expect(200);
-    const { plaintext } = await createKey(t, tenant, group.id);
+    const { group, plaintext } = await createEchoEndpoint(t, tenant);
     const { client } = await sessionClient(t.url!, group.serverCode, plaintext);
     await client.callTool({ name: 'echo', arguments: { text: 'warm-up' } }); // fills the key and catalog caches
 

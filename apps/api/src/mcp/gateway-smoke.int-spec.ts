@@ -1,4 +1,4 @@
-import { auth, createGroup, createKey, createTenant } from '../../test/factories';
+import { createEchoEndpoint, createTenant } from '../../test/factories';
 import { legacySseClient, sessionClient, statelessClient } from '../../test/mcp-clients';
 import { createTestApp, TestApp } from '../../test/test-app';
 
@@ -11,11 +11,7 @@ describe('gateway smoke', () => {
 
   it('lists and calls echo in all three transports', async () => {
     const tenant = await createTenant(t);
-    const group = await createGroup(t, tenant);
-    const tools = await t.http().get('/api/v1/tools').set(auth(tenant.owner.token, tenant.id));
-    const echo = tools.body.items.find((x: { name: string }) => x.name === 'echo');
-    await t.http().put(`/api/v1/groups/${group.id}/tools/${echo.id}`).set(auth(tenant.owner.token, tenant.id)).send({}).expect(200);
-    const { plaintext } = await createKey(t, tenant, group.id);
+    const { group, plaintext } = await createEchoEndpoint(t, tenant);
     for (const connect of [sessionClient, statelessClient, legacySseClient]) {
       const { client } = await connect(t.url!, group.serverCode, plaintext);
       const list = await client.listTools();

@@ -69,3 +69,17 @@ export function toPage<T extends { created_at_text: string; id: string }>(rows: 
   const last = page[page.length - 1];
   return { rows: page, nextCursor: hasMore && last ? encodeCursor({ createdAt: last.created_at_text, id: last.id }) : null };
 }
+
+/** One newest-first keyset page of `table` (call_logs, audit_events): the filters, one extra row, the next cursor. */
+export async function newestFirstPage<T extends { created_at_text: string; id: string }>(
+  db: { query(sql: string, params: unknown[]): Promise<T[]> },
+  table: 'call_logs' | 'audit_events',
+  where: WhereBuilder,
+  limit: number,
+): Promise<{ rows: T[]; nextCursor: string | null }> {
+  const rows = await db.query(
+    `SELECT *, created_at::text AS created_at_text FROM ${table} ${where.sql} ORDER BY created_at DESC, id DESC LIMIT ${Number(limit) + 1}`,
+    where.params,
+  );
+  return toPage(rows, limit);
+}
