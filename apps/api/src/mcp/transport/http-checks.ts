@@ -69,20 +69,10 @@ export class HttpChecks {
   async readJson(req: Request): Promise<{ ok: true; value: unknown } | ({ ok: false } & HttpRefusal)> {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.bodyLimit) return tooLarge(this.bodyLimit);
-    const chunks: Buffer[] = [];
-    let size = 0;
-    try {
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > this.bodyLimit) {
-          req.destroy();
-          return tooLarge(this.bodyLimit);
-        }
-        chunks.push(chunk);
-      }
-    } catch {
-      return { ok: false, status: 400, code: RpcCode.PARSE_ERROR, message: 'The request body could not be read.' };
-    }
+    const read = await readBounded(req, this.bodyLimit);
+    if (read === 'too-large') return tooLarge(this.bodyLimit);
+    if (read === 'failed') return { ok: false, status: 400, code: RpcCode.PARSE_ERROR, message: 'The request body could not be read.' };
+    const chunks = read;
     let value: unknown;
     try {
       value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
@@ -94,6 +84,32 @@ export class HttpChecks {
     }
     return { ok: true, value };
   }
+}
+
+/**
+ * Collects the body up to `limit` bytes. Past the limit it stops reading (pauses, without destroying the
+ * socket) so the 413 can still be sent; the handler closes the connection after answering.
+ */
+function readBounded(req: Request, limit: number): Promise<Buffer[] | 'too-large' | 'failed'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: Buffer[] | 'too-large' | 'failed') => {
+      req.off('data', onData).off('end', onEnd).off('error', onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        return done('too-large');
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => done(chunks);
+    const onError = () => done('failed');
+    req.on('data', onData).on('end', onEnd).on('error', onError);
+  });
 }
 
 function tooLarge(limit: number): { ok: false } & HttpRefusal {

@@ -10,7 +10,7 @@ import type { Caller } from '../pipeline/call-types';
 import { RecordCall } from '../pipeline/record-call';
 import { DispatchContext, Era, McpDispatcher } from '../protocol/dispatcher';
 import { classify, fail, Incoming, ok, RpcCode, RpcException, RpcId, RpcRequest, RpcResponse } from '../protocol/jsonrpc';
-import { allowsBatch, DEFAULT_HEADERLESS_VERSION, isSessionVersion, isStatelessVersion, META, STATELESS_VERSIONS } from '../protocol/versions';
+import { allowsBatch, isSessionVersion, isStatelessVersion, META, STATELESS_VERSIONS } from '../protocol/versions';
 import { McpSession, SESSION_STORE, SessionStore } from '../sessions/session-store';
 import { SseStream } from '../sessions/sse-stream';
 import { StreamRegistry } from '../sessions/stream-registry';
@@ -137,6 +137,9 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     const messages = Array.isArray(value) ? value : [value];
     if (messages.length === 0) return this.sendError(x, 400, null, RpcCode.INVALID_REQUEST, 'An empty batch is not a request.');
     const classified = messages.map(classify);
+    if (!Array.isArray(value) && classified[0].kind === 'invalid') {
+      return this.sendError(x, 400, classified[0].id, RpcCode.INVALID_REQUEST, `Invalid request: ${classified[0].reason}.`);
+    }
     const initialize = classified.find((m) => m.kind === 'request' && m.message.method === 'initialize');
     if (initialize && initialize.kind === 'request') {
       if (messages.length > 1) return this.sendError(x, 400, initialize.message.id, RpcCode.INVALID_REQUEST, 'initialize must be sent alone.');
@@ -146,8 +149,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     if (!sessionId) return this.sendError(x, 400, idOf(value), RpcCode.INVALID_REQUEST, 'Bad request: missing Mcp-Session-Id (send initialize first).');
     const session = await this.sessionFor(sessionId, caller, x.serverCode);
     if (!session) return this.sendError(x, 404, idOf(value), RpcCode.INVALID_REQUEST, 'Session not found: it ended or expired; initialize a new one.');
-    const version = versionHeader ?? DEFAULT_HEADERLESS_VERSION;
-    if (Array.isArray(value) && !allowsBatch(session.protocolVersion) && !allowsBatch(version)) {
+    if (Array.isArray(value) && !allowsBatch(session.protocolVersion)) {
       return this.sendError(x, 400, null, RpcCode.INVALID_REQUEST, `Batches are not supported in protocol revision ${session.protocolVersion}.`);
     }
     await this.sessions.touch(session.id);
@@ -256,11 +258,23 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
 
   // ---- Streamable HTTP: GET stream and DELETE ---------------------------------------------------
 
+  /** GET and DELETE exist only in the session era: 405 for 2026-07-28, 400 for a version we do not speak. */
+  private refuseVersionForSessionOnly(x: Exchange): boolean {
+    const v = header(x.req, VERSION_HEADER);
+    if (v !== undefined && isStatelessVersion(v)) {
+      x.res.status(405).setHeader('Allow', 'POST').end();
+      return true;
+    }
+    if (v !== undefined && !isSessionVersion(v)) {
+      this.sendError(x, 400, null, RpcCode.INVALID_REQUEST, `Unsupported MCP-Protocol-Version "${v}".`);
+      return true;
+    }
+    return false;
+  }
+
   private async openSessionStream(x: Exchange): Promise<void> {
     const { req, res } = x;
-    if (isStatelessVersion(header(req, VERSION_HEADER) ?? '')) {
-      return void res.status(405).setHeader('Allow', 'POST').end();
-    }
+    if (this.refuseVersionForSessionOnly(x)) return;
     if (!this.checks.acceptsSse(req)) return this.sendError(x, 406, null, RpcCode.INVALID_REQUEST, 'Accept must include text/event-stream.');
     const caller = await this.authenticate(x, null);
     if (!caller) return;
@@ -275,6 +289,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
   }
 
   private async endSession(x: Exchange): Promise<void> {
+    if (this.refuseVersionForSessionOnly(x)) return;
     const caller = await this.authenticate(x, null);
     if (!caller) return;
     const sessionId = header(x.req, SESSION_HEADER);
@@ -330,8 +345,8 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     const caller = await this.authenticate(x, body.value);
     if (!caller) return;
     const sessionId = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
-    const session = sessionId ? await this.sessionFor(sessionId, caller, x.serverCode) : null;
-    if (!session || session.transport !== 'sse' || !this.streams.hasStream(session.id)) {
+    const session = sessionId ? await this.sessionFor(sessionId, caller, x.serverCode, 'sse') : null;
+    if (!session || !this.streams.hasStream(session.id)) {
       return this.sendError(x, 404, idOf(body.value), RpcCode.INVALID_REQUEST, 'Session not found: open GET …/sse first.');
     }
     await this.sessions.touch(session.id);
@@ -388,14 +403,19 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
   }
 
   /** A session is found only with the key and endpoint that opened it: anything else looks like no session. */
-  private async sessionFor(id: string, caller: Caller, serverCode: string): Promise<McpSession | null> {
+  private async sessionFor(id: string, caller: Caller, serverCode: string, transport: McpSession['transport'] = 'streamable-http'): Promise<McpSession | null> {
     const session = await this.sessions.get(id);
-    if (!session || session.keyId !== caller.key.id || session.groupId !== caller.group.id || session.serverCode !== serverCode) return null;
+    if (!session || session.transport !== transport || session.keyId !== caller.key.id || session.groupId !== caller.group.id || session.serverCode !== serverCode) return null;
     return session;
   }
 
   private sendError(x: Exchange, status: number, id: RpcId | null, code: number, message: string, data?: unknown): void {
     if (status >= 400 && status !== 401) this.logger.debug({ requestId: x.requestId, status, code, message }, 'MCP request refused');
+    if (status === 413) {
+      // The rest of the body was not read: answer, then drop the connection rather than drain it.
+      x.res.setHeader('Connection', 'close');
+      x.res.on('finish', () => x.req.socket.destroy());
+    }
     x.res.status(status).json(fail(id, code, message, data));
   }
 }

@@ -2,8 +2,6 @@
 // bodies for auth, Host/Origin, media types and sizes, 2025 sessions and their GET stream, 2026-07-28
 // stateless requests and subscriptions/listen, the legacy HTTP+SSE transport, and a malformed-request barrage.
 // SECURITY.md items 1–3, 9–16 (see /work/shared/SECURITY.md).
-// `it.failing` marks a known gateway bug (described above each one): when the bug is fixed that test starts to
-// "fail" as a reminder; turn it back into `it`.
 import { randomBytes } from 'node:crypto';
 import { auth, createGroup, createKey, createTenant, TestTenant } from '../../../test/factories';
 import {
@@ -280,10 +278,7 @@ describe('MCP protocol edges (raw HTTP)', () => {
       expect(res.json.result.structuredContent).toEqual({ text: 'y'.repeat(7_000) });
     });
 
-    // BUG (http-checks.ts readJson, the `req.destroy()` on overflow): a chunked body (no Content-Length) that
-    // outgrows the limit destroys the socket before the 413 is written, so the client sees a reset connection,
-    // not 413. Expected: stop reading, answer 413 (with Connection: close), and close after the answer is sent.
-    it.failing('a chunked body over the limit → 413 (not a reset connection), and the server answers afterwards', async () => {
+    it('a chunked body over the limit → 413 (not a reset connection), and the server answers afterwards', async () => {
       const chunk = new TextEncoder().encode(' '.repeat(4096));
       let sent = 0;
       const body = new ReadableStream<Uint8Array>({
@@ -339,11 +334,7 @@ describe('MCP protocol edges (raw HTTP)', () => {
       }
     });
 
-    // BUG (mcp-http.handler.ts postSession, lines 143–153): a single non-batch message that is not a JSON-RPC
-    // object (42, "x", null, {"jsonrpc":"1.0"}) on a valid session falls through to the batch branch and is
-    // answered 200 with an ARRAY `[{"error":{"code":-32600}}]`. Expected: 400 with one JSON-RPC error object
-    // (-32600), as for every other invalid request; a non-batch request must never get an array back.
-    it.failing('a non-batch invalid message on a valid 2025-11-25 session → 400 with one JSON-RPC error object', async () => {
+    it('a non-batch invalid message on a valid 2025-11-25 session → 400 with one JSON-RPC error object', async () => {
       const { sessionId } = await initialize(A.code, A.key);
       for (const value of ['42', 'null', '"x"', '{"jsonrpc":"1.0","id":9,"method":"tools/list"}']) {
         const res = await post(mcp(A.code), value, { key: A.key, headers: { 'Mcp-Session-Id': sessionId, 'MCP-Protocol-Version': '2025-11-25' } });
@@ -484,12 +475,7 @@ describe('MCP protocol edges (raw HTTP)', () => {
       expectRpcError(res, 400, null, -32600);
     });
 
-    // BUG (mcp-http.handler.ts postSession line 136–137): without an MCP-Protocol-Version header the handler takes
-    // the version to be 2025-03-26 (DEFAULT_HEADERLESS_VERSION) and `!allowsBatch(session) && !allowsBatch(version)`
-    // lets the batch through on a session that negotiated 2025-11-25. The spec's headerless default applies only when
-    // the server has no other way to know the version; here the session knows it. Expected 400; actual 200 + array.
-    // (Likewise a header of 2025-03-26 on a 2025-11-25 session re-enables batches.)
-    it.failing('a batch on a 2025-11-25 session without the MCP-Protocol-Version header → 400 (SECURITY 14)', async () => {
+    it('a batch on a 2025-11-25 session without the MCP-Protocol-Version header → 400 (SECURITY 14)', async () => {
       const { sessionId } = await initialize(A.code, A.key, '2025-11-25');
       const res = await post(mcp(A.code), [req(1, 'tools/list'), req(2, 'ping')], { key: A.key, headers: { 'Mcp-Session-Id': sessionId } });
       expectRpcError(res, 400, null, -32600);
@@ -598,11 +584,7 @@ describe('MCP protocol edges (raw HTTP)', () => {
         }
       });
 
-      // BUG (mcp-http.handler.ts openSessionStream l.246–262 and endSession l.264–274): only POST validates
-      // MCP-Protocol-Version. GET with `MCP-Protocol-Version: 1999-01-01` and a valid session opens the stream (200),
-      // and DELETE ends the session (200). Expected 400 for both, as for POST (spec: MUST respond 400 to an
-      // invalid or unsupported version on any request).
-      it.failing('GET and DELETE with an unsupported MCP-Protocol-Version → 400 (SECURITY 13)', async () => {
+      it('GET and DELETE with an unsupported MCP-Protocol-Version → 400 (SECURITY 13)', async () => {
         const { sessionId: sid } = await initialize(S.code, S.key);
         const headers = { Authorization: `Bearer ${S.key}`, 'Mcp-Session-Id': sid, 'MCP-Protocol-Version': '1999-01-01' };
         const get = await openStream(mcp(S.code), { headers: { ...headers, Accept: 'text/event-stream' } });
@@ -613,10 +595,7 @@ describe('MCP protocol edges (raw HTTP)', () => {
         expect(del.status).toBe(400);
       });
 
-      // BUG (minor; mcp-http.handler.ts endSession l.264): GET with a 2026-07-28 version header gets 405 Allow: POST
-      // (openSessionStream l.248), DELETE does not: it is treated as a 2025 session DELETE and answered 400
-      // "missing Mcp-Session-Id". docs/mcp-protocol-notes.md §1.4: "GET or DELETE → 405 (Allow: POST)".
-      it.failing('DELETE with MCP-Protocol-Version 2026-07-28 → 405 Allow: POST, like GET', async () => {
+      it('DELETE with MCP-Protocol-Version 2026-07-28 → 405 Allow: POST, like GET', async () => {
         const res = await post(mcp(S.code), undefined, { key: S.key, method: 'DELETE', headers: { 'MCP-Protocol-Version': MODERN } });
         expect(res.status).toBe(405);
         expect(res.headers.get('allow')).toBe('POST');
@@ -850,12 +829,7 @@ describe('MCP protocol edges (raw HTTP)', () => {
       expect(status).toBe(404);
     });
 
-    // BUG (mcp-http.handler.ts sessionFor l.378–382, used by postSession, openSessionStream and endSession): the
-    // session's transport is not checked (legacyMessage checks `transport !== 'sse'`, the Streamable HTTP paths do not
-    // check the converse). A legacy HTTP+SSE session id sent as Mcp-Session-Id with the same key is accepted: POST
-    // tools/list → 200 with the tools; GET → 200 and StreamRegistry.attach (stream-registry.ts l.38) closes the legacy
-    // SSE stream, whose onClose then deletes the legacy session (its next POST → 404). Expected 404 for all three.
-    it.failing('a legacy SSE session id is not a Streamable HTTP session: POST, GET and DELETE with it as Mcp-Session-Id → 404', async () => {
+    it('a legacy SSE session id is not a Streamable HTTP session: POST, GET and DELETE with it as Mcp-Session-Id → 404', async () => {
       const opened = await openStream(mcp(A.code, '/sse'), { headers: { Authorization: `Bearer ${A.key}`, Accept: 'text/event-stream' } });
       const legacy = opened.sse!;
       const extra: SseReader[] = [legacy];

@@ -52,6 +52,8 @@ export interface ResolvedSource {
   tenantId: string;
   kind: 'mcp_stdio' | 'mcp_http' | 'mcp_sse' | 'http';
   namespace: string;
+  /** The source's display name, used in error messages agents see (defaults to the namespace). */
+  name?: string;
   config: (StdioSourceConfig | RemoteSourceConfig | Record<string, unknown>) & { resilience?: ResilienceConfig };
   /** Decrypted secret settings (header values or environment variables); never logged. */
   secrets: Record<string, string>;
@@ -69,10 +71,23 @@ export interface UpstreamCallOptions {
 
 export type { ToolResult };
 
+/** `CANCELLED`: the caller aborted `signal` before the deadline (client cancel or disconnect); cancellation was sent upstream. */
+export type UpstreamErrorCode =
+  | 'UNAVAILABLE'
+  | 'CIRCUIT_OPEN'
+  | 'TIMEOUT'
+  | 'RESPONSE_TOO_LARGE'
+  | 'MALFORMED_RESPONSE'
+  | 'REFUSED_ADDRESS'
+  | 'UPSTREAM_ERROR'
+  | 'CANCELLED';
+
 /** A failure the agent should see as a clear isError result (never a hang). */
 export class UpstreamError extends Error {
+  override readonly name = 'UpstreamError';
+
   constructor(
-    readonly code: 'UNAVAILABLE' | 'CIRCUIT_OPEN' | 'TIMEOUT' | 'RESPONSE_TOO_LARGE' | 'MALFORMED_RESPONSE' | 'REFUSED_ADDRESS' | 'UPSTREAM_ERROR',
+    readonly code: UpstreamErrorCode,
     message: string,
     /** True when the request certainly never reached the upstream (safe to retry even for writes). */
     readonly notSent = false,

@@ -1,0 +1,96 @@
+// Turns what the SDK transports throw into UpstreamErrors, deciding for each whether the request certainly never
+// reached the upstream (notSent: safe to repeat even for a write) and what it says about the upstream's health.
+import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { McpError } from '@modelcontextprotocol/sdk/types.js';
+import type { BreakerOutcome } from './circuit-breaker';
+import { UpstreamError } from './upstream.types';
+
+/** Socket errors raised before a single byte of the request went out. */
+const NOT_CONNECTED_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** An error raised while connecting (spawn, initialize): the call itself was never sent. */
+export function connectError(err: unknown, sourceName: string): UpstreamError {
+  if (err instanceof UpstreamError) return err.notSent ? err : new UpstreamError(err.code, err.message, true);
+  const refused = refusedAddress(err);
+  if (refused) return new UpstreamError('REFUSED_ADDRESS', `source "${sourceName}": ${refused}`, true);
+  if (err instanceof StreamableHTTPError && (err.code === 401 || err.code === 403)) {
+    return new UpstreamError('UPSTREAM_ERROR', `source "${sourceName}" refused the gateway's credentials (HTTP ${err.code})`, true);
+  }
+  return new UpstreamError('UNAVAILABLE', `cannot connect to source "${sourceName}": ${describe(err)}`, true);
+}
+
+/**
+ * An error raised by a request on a live connection. A JSON-RPC error the upstream answered is UPSTREAM_ERROR;
+ * a connection that could not be opened is notSent; anything else may have reached the upstream.
+ */
+export function requestError(err: unknown, sourceName: string): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  const refused = refusedAddress(err);
+  if (refused) return new UpstreamError('REFUSED_ADDRESS', `source "${sourceName}": ${refused}`, true);
+  if (err instanceof McpError) return new UpstreamError('UPSTREAM_ERROR', `source "${sourceName}" answered with an error: ${err.message}`);
+  if (err instanceof StreamableHTTPError) {
+    const status = err.code ?? 0;
+    if (status === -1) return new UpstreamError('MALFORMED_RESPONSE', `source "${sourceName}" sent an unexpected response: ${err.message}`);
+    // A 4xx refuses the request before running it; a 5xx may come after the tool ran.
+    if (status >= 400 && status < 500) return new UpstreamError('UPSTREAM_ERROR', `source "${sourceName}" refused the request (HTTP ${status})`, true);
+    return new UpstreamError('UNAVAILABLE', `source "${sourceName}" failed (HTTP ${status})`);
+  }
+  if (isZodError(err)) return new UpstreamError('MALFORMED_RESPONSE', `source "${sourceName}" sent a malformed message`);
+  const code = socketCode(err);
+  if (code && NOT_CONNECTED_CODES.has(code)) return new UpstreamError('UNAVAILABLE', `cannot reach source "${sourceName}" (${code})`, true);
+  if (err instanceof Error && err.message === 'Not connected') return new UpstreamError('UNAVAILABLE', `source "${sourceName}" is not connected`, true);
+  return new UpstreamError('UNAVAILABLE', `source "${sourceName}" failed: ${describe(err)}`);
+}
+
+/** What a failed attempt says about the upstream's health (for its circuit breaker). */
+export function breakerOutcome(err: unknown): BreakerOutcome {
+  if (!(err instanceof UpstreamError)) return 'failure';
+  switch (err.code) {
+    case 'UNAVAILABLE':
+    case 'TIMEOUT':
+    case 'MALFORMED_RESPONSE':
+      return 'failure';
+    // The upstream answered: it is up, even if the answer was an error or too big.
+    case 'UPSTREAM_ERROR':
+    case 'RESPONSE_TOO_LARGE':
+      return 'success';
+    case 'CANCELLED':
+    case 'REFUSED_ADDRESS':
+    case 'CIRCUIT_OPEN':
+      return 'neutral';
+  }
+}
+
+/** A StreamableHTTPError of the SDK with the given HTTP status. */
+export function isHttpStatus(err: unknown, status: number): boolean {
+  return err instanceof StreamableHTTPError && err.code === status;
+}
+
+function socketCode(err: unknown): string | undefined {
+  // undici: TypeError('fetch failed', { cause }) where cause may be an AggregateError of per-address errors.
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+    const inner = (e as { errors?: unknown[] }).errors;
+    if (Array.isArray(inner) && typeof (inner[0] as { code?: unknown })?.code === 'string') return (inner[0] as { code: string }).code;
+  }
+  return undefined;
+}
+
+/** The SSRF guard's refusal (whatever its class), found on the error or its cause. */
+function refusedAddress(err: unknown): string | undefined {
+  for (let e: unknown = err, depth = 0; e && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === 'REFUSED_ADDRESS') return (e as Error).message;
+  }
+  return undefined;
+}
+
+function isZodError(err: unknown): boolean {
+  return err instanceof Error && (err.name === 'ZodError' || err.name === '$ZodError');
+}
+
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const code = socketCode(err);
+  return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
+}

@@ -1,0 +1,701 @@
+#!/usr/bin/env node
+// `npm run bench [-- flags]`: Toolgate's benchmark harness (issue 6). Starts everything it needs —
+// PostgreSQL (embedded, as the tests do, or a fresh database on TEST_DATABASE_URL / DATABASE_URL), the
+// API built for production, and the baseline (a bare MCP SDK 1.x Streamable HTTP server with the same
+// echo tool) — drives them with autocannon, and prints one JSON line per measurement, then a summary
+// with the ratios against the issue's targets. Exits 0 when the harness worked, whatever the numbers.
+//
+// Flags:
+//   --smoke             about 2 s per load run and 100,000 call-log rows for S5 (what CI runs)
+//   --duration=15       seconds per load run (default 15; --smoke makes it 2)
+//   --only=S1,S3        run only these scenarios (S1–S5; S4 needs S1)
+//   --connections=10,50 connection counts for S1
+//   --s5-rows=N         call-log rows to seed for S5 (default 10,000,000; --smoke 100,000)
+//   --cpu-prof          run the API under `node --cpu-prof` and summarise the profile at the end
+//   --no-results        do not write bench/results/<timestamp>.json
+//
+// See bench/README.md for what each scenario measures.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { ensureBuilt } from '../scripts/lib/build-freshness.mjs';
+import { exitOf, prefixLines, signalChild, startChild, stopChildren } from '../scripts/lib/child-processes.mjs';
+import { startEmbeddedPostgres } from '../scripts/lib/embedded-pg.mjs';
+import { findFreePort } from '../scripts/lib/free-port.mjs';
+import { API_CLI, API_MAIN, ROOT } from '../scripts/lib/workspace.mjs';
+import { AdminApi } from './lib/admin-api.mjs';
+import { seedCallLogs } from './lib/call-log-seed.mjs';
+import { runLoad, stopLoad } from './lib/load.mjs';
+import { ECHO_TEXT, loadRequest, openSession, sendOnce, SESSION_ERA, STATELESS_ERA } from './lib/mcp.mjs';
+import { round, Samples } from './lib/stats.mjs';
+import { formatSummary, summarizeProfile } from './profile-summary.mjs';
+
+const BENCH_DIR = path.join(ROOT, 'bench');
+const RESULTS_DIR = path.join(BENCH_DIR, 'results');
+
+// ---- options -----------------------------------------------------------------------------------------
+
+function parseFlags(argv) {
+  const flags = new Map();
+  for (const a of argv) {
+    const m = a.match(/^--([a-z0-9-]+)(?:=(.*))?$/);
+    if (!m) throw new Error(`unknown argument "${a}" (see the top of bench/run.mjs)`);
+    flags.set(m[1], m[2] ?? true);
+  }
+  const known = new Set(['smoke', 'duration', 'only', 'connections', 's5-rows', 'cpu-prof', 'no-results', 'warmup']);
+  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag --${k} (see the top of bench/run.mjs)`);
+  const smoke = flags.has('smoke');
+  const number = (name, fallback) => {
+    if (!flags.has(name)) return fallback;
+    const n = Number(flags.get(name));
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+    return n;
+  };
+  const only = flags.has('only') ? new Set(String(flags.get('only')).toUpperCase().split(',').map((s) => s.trim()).filter(Boolean)) : null;
+  if (only) for (const s of only) if (!/^S[1-5]$/.test(s)) throw new Error(`--only: unknown scenario ${s} (S1–S5)`);
+  if (only?.has('S4')) only.add('S1');
+  const duration = number('duration', smoke ? 2 : 15);
+  return {
+    smoke,
+    duration,
+    warmup: number('warmup', smoke ? 0.5 : Math.min(3, duration)),
+    only,
+    connections: flags.has('connections') ? String(flags.get('connections')).split(',').map(Number) : [10, 50],
+    s5Rows: Math.round(number('s5-rows', smoke ? 100_000 : 10_000_000)),
+    s5Iterations: smoke ? 3 : 20,
+    s5Pages: smoke ? 2 : 5,
+    s3Walks: smoke ? 10 : 200,
+    cpuProf: flags.has('cpu-prof'),
+    writeResults: !flags.has('no-results'),
+  };
+}
+
+const wants = (opts, scenario) => !opts.only || opts.only.has(scenario);
+const t0 = performance.now();
+const log = (message) => process.stderr.write(`[bench ${((performance.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${message}\n`);
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---- processes and cleanup ------------------------------------------------------------------------------
+
+const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'toolgate-bench-'));
+let database = null;
+let databaseStarting = null;
+let pool = null;
+let interrupted = false;
+let finishing = null;
+
+function finish(code) {
+  finishing ??= (async () => {
+    stopLoad();
+    await pool?.end().catch(() => {});
+    await stopChildren({ graceMs: 10_000 });
+    const db = database ?? (await databaseStarting?.catch(() => null));
+    await db?.stop?.().catch((error) => log(`could not stop PostgreSQL: ${error.message}`));
+    fs.rmSync(workDir, { recursive: true, force: true });
+    process.exit(code);
+  })();
+  return finishing;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    log(`${signal}: stopping everything…`);
+    void finish(128 + os.constants.signals[signal]);
+  });
+}
+
+function checkInterrupted() {
+  if (interrupted) throw new Error('interrupted');
+}
+
+/** Runs a command quietly; its output is shown only when it fails. Resolves to its stdout. */
+async function runQuiet(label, command, args, env) {
+  const child = startChild(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const { code, signal, error } = await exitOf(child);
+  if (code !== 0) throw new Error(`${label} failed (${error?.message ?? `exit ${code ?? signal}`}):\n${err || out}`);
+  return out;
+}
+
+async function openDatabase() {
+  const url = process.env.TEST_DATABASE_URL || process.env.DATABASE_URL;
+  if (url) {
+    const name = `toolgate_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const fresh = new URL(url);
+    fresh.pathname = `/${name}`;
+    log(`using a fresh database ${name} on ${fresh.host}`);
+    return {
+      url: fresh.toString(),
+      embedded: false,
+      stop: async () => {
+        const c = new pg.Client({ connectionString: url });
+        await c.connect();
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await c.end();
+      },
+    };
+  }
+  log('starting an embedded PostgreSQL…');
+  const started = await startEmbeddedPostgres({ dataDir: path.join(workDir, 'pg'), persistent: false, handleSignals: false });
+  return { ...started, embedded: true };
+}
+
+async function waitReady(baseUrl, child, timeoutMs = 60_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    checkInterrupted();
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the API exited during start (${child.exitCode ?? child.signalCode})`);
+    try {
+      const res = await fetch(`${baseUrl}/readyz`);
+      if (res.status === 200) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`the API was not ready after ${timeoutMs / 1000}s`);
+}
+
+function rssMb(pid) {
+  try {
+    const m = fs.readFileSync(`/proc/${pid}/status`, 'utf8').match(/^VmRSS:\s+(\d+)\s+kB/m);
+    return m ? Math.round(Number(m[1]) / 1024) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function startBaseline() {
+  const child = startChild(process.execPath, [path.join(BENCH_DIR, 'baseline-sdk-server.mjs'), '--port=0'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  prefixLines(child.stderr, '[baseline]', process.stderr);
+  const line = await new Promise((resolve, reject) => {
+    let buffered = '';
+    const onData = (d) => {
+      buffered += d;
+      const nl = buffered.indexOf('\n');
+      if (nl >= 0) {
+        child.stdout.off('data', onData);
+        child.stdout.resume();
+        resolve(buffered.slice(0, nl));
+      }
+    };
+    child.stdout.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`the baseline server exited (${code}) before listening`)));
+    setTimeout(() => reject(new Error('the baseline server did not start within 30s')), 30_000).unref();
+  });
+  return { child, url: JSON.parse(line).listening };
+}
+
+// ---- output -------------------------------------------------------------------------------------------------
+
+const results = { startedAt: new Date().toISOString(), machine: null, options: null, lines: [], targets: [], profile: null };
+
+function emit(line) {
+  results.lines.push(line);
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}
+
+function machineInfo() {
+  const cpus = os.cpus();
+  return {
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGb: round(os.totalmem() / 2 ** 30, 1),
+  };
+}
+
+// ---- setup --------------------------------------------------------------------------------------------------
+
+async function setUp(opts) {
+  database = await (databaseStarting = openDatabase());
+  checkInterrupted();
+  const secret = randomBytes(32).toString('base64url');
+  const adminPassword = randomBytes(12).toString('base64url');
+  const adminEmail = 'admin@demo.local';
+  const port = await findFreePort(0);
+  const apiUrl = `http://127.0.0.1:${port}`;
+  const env = {
+    ...process.env,
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_URL: apiUrl,
+    DATABASE_URL: database.url,
+    TOOLGATE_SECRET: secret,
+    CALL_LOG_SPOOL_DIR: path.join(workDir, 'spool'),
+    SEED_ADMIN_EMAIL: adminEmail,
+    SEED_ADMIN_PASSWORD: adminPassword,
+  };
+  delete env.TEST_DATABASE_URL;
+
+  log('migrating…');
+  await runQuiet('migrate', process.execPath, [API_CLI, 'migrate'], env);
+  log('seeding the demo tenant and admin…');
+  await runQuiet('seed', process.execPath, [API_CLI, 'seed'], env);
+  checkInterrupted();
+
+  const profileDir = path.join(workDir, 'cpu-profile');
+  const nodeArgs = opts.cpuProf ? ['--require', path.join(BENCH_DIR, 'lib/exit-on-signal.cjs'), '--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  log(`starting the API (NODE_ENV=production${opts.cpuProf ? ', --cpu-prof' : ''}) on ${apiUrl}…`);
+  const api = startChild(process.execPath, [...nodeArgs, API_MAIN], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  prefixLines(api.stdout, '[api]', process.stderr);
+  prefixLines(api.stderr, '[api]', process.stderr);
+  await waitReady(apiUrl, api);
+
+  const baseline = await startBaseline();
+  log(`baseline SDK server on ${baseline.url}`);
+
+  pool = new pg.Pool({ connectionString: database.url, max: 4 });
+
+  const admin = new AdminApi(apiUrl);
+  await admin.login(adminEmail, adminPassword);
+  const tenant = await admin.createTenant('bench', 'Benchmark tenant');
+  const echoTool = await admin.toolByName(tenant.id, 'echo');
+  const echoGroup = await admin.createGroup(tenant.id, 'bench-echo', 'Benchmark: echo');
+  await admin.assignTool(tenant.id, echoGroup.id, echoTool.id);
+  const echoKey = await admin.createKey(tenant.id, echoGroup.id, 'bench load key');
+
+  return { env, api, apiUrl, profileDir, baseline, admin, tenant, echo: { group: echoGroup, key: echoKey, tool: echoTool } };
+}
+
+// ---- S1 + S4: echo through the gateway vs the bare SDK server ---------------------------------------------------
+
+async function countRows(tenantId) {
+  const { rows } = await pool.query('SELECT count(*)::bigint AS n FROM call_logs WHERE tenant_id = $1', [tenantId]);
+  return Number(rows[0].n);
+}
+
+async function scenarioS1(opts, ctx) {
+  const gatewayUrl = `${ctx.apiUrl}/mcp/${ctx.echo.group.serverCode}`;
+  const auth = { authorization: `Bearer ${ctx.echo.key}` };
+  const gatewaySession = await openSession(gatewayUrl, auth);
+  const baselineSession = await openSession(ctx.baseline.url);
+
+  const targets = [
+    { target: 'baseline', era: SESSION_ERA, url: ctx.baseline.url, request: (prefix) => loadRequest({ era: SESSION_ERA, method: 'tools/call', sessionHeaders: baselineSession.headers, requestIdPrefix: prefix }) },
+    { target: 'gateway', era: SESSION_ERA, url: gatewayUrl, request: (prefix) => loadRequest({ era: SESSION_ERA, method: 'tools/call', auth, sessionHeaders: gatewaySession.headers, requestIdPrefix: prefix }) },
+    { target: 'gateway', era: STATELESS_ERA, url: gatewayUrl, request: (prefix) => loadRequest({ era: STATELESS_ERA, method: 'tools/call', auth, requestIdPrefix: prefix }) },
+  ];
+
+  // Each target answers the echo correctly before it is loaded.
+  for (const t of targets) {
+    const { status, json, text } = await sendOnce(t.url, t.request('probe-'));
+    if (status !== 200 || json?.result?.structuredContent?.text !== ECHO_TEXT) {
+      throw new Error(`${t.target} ${t.era}: tools/call echo did not answer as expected: HTTP ${status} ${text.slice(0, 300)}`);
+    }
+  }
+
+  const idleRss = rssMb(ctx.api.pid);
+  emit({ scenario: 'RSS', state: 'idle', target: 'gateway', rssMb: idleRss, note: 'API after setup, before load' });
+
+  if (opts.warmup > 0) {
+    log(`warming up each target for ${opts.warmup}s…`);
+    for (const t of targets) await runLoad({ url: t.url, connections: 10, durationSeconds: opts.warmup, ...t.request(`w${t.target[0]}${t.era.slice(0, 4)}-`) });
+  }
+
+  let runIndex = 0;
+  let maxRss = 0;
+  const s1 = [];
+  for (const connections of opts.connections) {
+    for (const t of targets) {
+      checkInterrupted();
+      runIndex += 1;
+      const prefix = `r${runIndex}-`;
+      const isGateway = t.target === 'gateway';
+      log(`S1 ${t.target} ${t.era} ${connections} connections, ${opts.duration}s…`);
+      const rowsBefore = isGateway ? await countRows(ctx.tenant.id) : null;
+      const startedAt = new Date(Date.now() - 1000);
+      let runMaxRss = 0;
+      const result = await runLoad({
+        url: t.url,
+        connections,
+        durationSeconds: opts.duration,
+        ...t.request(prefix),
+        collectRequestIds: isGateway,
+        onTick: isGateway ? () => (runMaxRss = Math.max(runMaxRss, rssMb(ctx.api.pid) ?? 0)) : undefined,
+      });
+      const line = {
+        scenario: 'S1',
+        era: t.era,
+        target: t.target,
+        connections,
+        durationSeconds: result.durationSeconds,
+        requests: result.requests,
+        successful: result.successful,
+        rps: round(result.rps, 0),
+        p50: round(result.latency.p50),
+        p90: round(result.latency.p90),
+        p99: round(result.latency.p99),
+        max: round(result.latency.max),
+        errors: result.errors,
+        errorBreakdown: result.errorBreakdown,
+        ...(result.errorSamples.length ? { errorSamples: result.errorSamples } : {}),
+        ...(isGateway ? { rssMaxMb: runMaxRss } : {}),
+        ...(t.era === STATELESS_ERA ? { comparedWith: `baseline ${SESSION_ERA} (the SDK 1.x server does not speak ${STATELESS_ERA})` } : {}),
+      };
+      emit(line);
+      s1.push(line);
+      if (!isGateway) continue;
+      maxRss = Math.max(maxRss, runMaxRss);
+
+      // S4: every answered call has its committed row. Requests in flight when the load stopped may
+      // have been logged without their answer being counted: those are reported, not "lost".
+      await sleep(300);
+      const rowsAfter = await countRows(ctx.tenant.id);
+      const { rows } = await pool.query(
+        `SELECT count(*)::bigint AS rows,
+                count(*) FILTER (WHERE request_id = ANY($3::text[]))::bigint AS matched
+           FROM call_logs WHERE tenant_id = $1 AND created_at >= $2 AND request_id LIKE $4`,
+        [ctx.tenant.id, startedAt, result.successfulRequestIds, `${prefix}%`],
+      );
+      const runRows = Number(rows[0].rows);
+      const matched = Number(rows[0].matched);
+      emit({
+        scenario: 'S4',
+        era: t.era,
+        connections,
+        rowsBefore,
+        rowsAfter,
+        rows: rowsAfter - rowsBefore,
+        successful: result.successful,
+        matched,
+        lost: result.successful - matched,
+        unansweredAtStop: runRows - matched,
+        rowsPerSecond: round((rowsAfter - rowsBefore) / result.durationSeconds, 0),
+        nothingLost: matched === result.successful && rowsAfter - rowsBefore >= result.successful,
+      });
+    }
+  }
+  await sleep(1000);
+  const afterRss = rssMb(ctx.api.pid);
+  emit({ scenario: 'RSS', state: 'load', target: 'gateway', rssMb: maxRss, note: 'max VmRSS sampled every 0.5 s during the S1 gateway runs' });
+  emit({ scenario: 'RSS', state: 'idle-after', target: 'gateway', rssMb: afterRss, note: 'API 1 s after the last S1 run' });
+  return { s1, idleRss, maxRss };
+}
+
+// ---- S3: tools/list of a group with 1,000 tools ---------------------------------------------------------------
+
+async function scenarioS3(opts, ctx) {
+  const { admin, tenant } = ctx;
+  const group = await admin.createGroup(tenant.id, 'bench-1000', 'Benchmark: 1,000 tools');
+  const sourceId = await admin.builtinSourceId(tenant.id);
+  // 1,000 tools with realistic faces (a description, 3 typed properties), inserted with SQL: creating
+  // them one by one through POST /api/v1/tools and PUT /groups/:id/tools/:toolId takes 2,000 requests.
+  await pool.query(
+    `WITH made AS (
+       INSERT INTO tools (tenant_id, source_id, name, title, description, input_schema, annotations, schema_hash, enabled, status)
+       SELECT $1, $2, 'bench_tool_' || lpad(i::text, 4, '0'), 'Bench tool ' || i,
+              'Looks up record ' || i || ' of the benchmark data set and returns its fields. Use it when the agent needs record ' || i || '.',
+              jsonb_build_object('type', 'object', 'additionalProperties', false, 'required', jsonb_build_array('id'),
+                'properties', jsonb_build_object(
+                  'id', jsonb_build_object('type', 'string', 'description', 'The record id.'),
+                  'fields', jsonb_build_object('type', 'array', 'items', jsonb_build_object('type', 'string'), 'description', 'Fields to return.'),
+                  'limit', jsonb_build_object('type', 'integer', 'minimum', 1, 'maximum', 100))),
+              '{"readOnlyHint": true}'::jsonb, md5('bench_tool_' || i), true, 'active'
+       FROM generate_series(1, 1000) AS i
+       RETURNING id
+     )
+     INSERT INTO tool_group_tools (group_id, tool_id, tenant_id) SELECT $3, id, $1 FROM made`,
+    [tenant.id, sourceId, group.id],
+  );
+  const key = await admin.createKey(tenant.id, group.id, 'bench list key');
+  const url = `${ctx.apiUrl}/mcp/${group.serverCode}`;
+  const auth = { authorization: `Bearer ${key}` };
+  const session = await openSession(url, auth);
+
+  const out = [];
+  for (const era of [STATELESS_ERA, SESSION_ERA]) {
+    checkInterrupted();
+    const request = loadRequest({ era, method: 'tools/list', auth, sessionHeaders: session.headers });
+    const probe = await sendOnce(url, request);
+    const firstPage = probe.json?.result?.tools?.length ?? 0;
+    if (probe.status !== 200 || firstPage === 0) throw new Error(`S3 tools/list failed: HTTP ${probe.status} ${probe.text.slice(0, 300)}`);
+    if (opts.warmup > 0) await runLoad({ url, connections: 10, durationSeconds: opts.warmup, ...request });
+
+    // One tools/list request (one page, MCP_TOOLS_PAGE_SIZE tools), under load.
+    log(`S3 tools/list ${era}, 10 connections, ${opts.duration}s…`);
+    const r = await runLoad({ url, connections: 10, durationSeconds: opts.duration, ...request });
+    // A client walking every page (the 2.x client's listTools does), one request at a time.
+    const walks = new Samples(opts.s3Walks);
+    let pages = 0;
+    for (let i = 0; i < opts.s3Walks; i += 1) {
+      const started = performance.now();
+      let cursor;
+      let n = 0;
+      do {
+        const page = await sendOnce(url, loadRequest({ era, method: 'tools/list', auth, sessionHeaders: session.headers, cursor }), `walk-${i}-${n}`);
+        if (page.status !== 200 || !page.json?.result) throw new Error(`S3 page walk failed: HTTP ${page.status} ${page.text.slice(0, 300)}`);
+        cursor = page.json.result.nextCursor;
+        n += 1;
+      } while (cursor);
+      walks.push(performance.now() - started);
+      pages = n;
+    }
+    const [w50, w99] = walks.percentiles(50, 99);
+    const line = {
+      scenario: 'S3',
+      era,
+      target: 'gateway',
+      groupTools: 1000,
+      toolsPerPage: firstPage,
+      connections: 10,
+      durationSeconds: r.durationSeconds,
+      requests: r.requests,
+      rps: round(r.rps, 0),
+      p50: round(r.latency.p50),
+      p99: round(r.latency.p99),
+      errors: r.errors,
+      ...(r.errorSamples.length ? { errorSamples: r.errorSamples } : {}),
+      fullList: { pages, walks: opts.s3Walks, p50: round(w50), p99: round(w99), note: 'every page, one request at a time (fetch, keep-alive)' },
+    };
+    emit(line);
+    out.push(line);
+  }
+  return out;
+}
+
+// ---- S5: the explorer's queries over many call-log rows ------------------------------------------------------
+
+async function scenarioS5(opts, ctx) {
+  const { admin } = ctx;
+  const tenant = await admin.createTenant('bench-explorer', 'Benchmark: call-log explorer');
+  log(`S5 seeding ${opts.s5Rows.toLocaleString('en')} call-log rows (generate_series)…`);
+  let lastReport = 0;
+  const seeded = await seedCallLogs(pool, {
+    tenantId: tenant.id,
+    rows: opts.s5Rows,
+    chunk: Math.min(250_000, Math.max(10_000, Math.ceil(opts.s5Rows / 8))),
+    onProgress: (done, total, seconds) => {
+      if (seconds - lastReport >= 10 || done === total) {
+        lastReport = seconds;
+        log(`  ${done.toLocaleString('en')} / ${total.toLocaleString('en')} rows, ${Math.round(seconds)}s`);
+      }
+    },
+  });
+  const { rows: sizeRows } = await pool.query(`SELECT pg_size_pretty(sum(pg_total_relation_size(inhrelid))) AS size FROM pg_inherits WHERE inhparent = 'call_logs'::regclass`);
+  emit({
+    scenario: 'S5',
+    phase: 'seed',
+    rows: seeded.rows,
+    days: Math.round((seeded.to - seeded.from) / 86_400_000),
+    insertSeconds: round(seeded.insertSeconds, 1),
+    rowsPerSecond: round(seeded.rows / seeded.insertSeconds, 0),
+    vacuumAnalyzeSeconds: round(seeded.analyzeSeconds, 1),
+    callLogsSize: sizeRows[0].size,
+  });
+
+  const pick = (list) => list[Math.floor(Math.random() * list.length)];
+  const span = seeded.to - seeded.from;
+  const at = (fraction) => new Date(seeded.from.getTime() + fraction * span);
+  const iso = (d) => d.toISOString();
+  const shapes = [
+    { shape: 'latest', query: () => ({}) },
+    { shape: 'groupId', query: () => ({ groupId: pick(seeded.groupIds) }) },
+    { shape: 'keyId', query: () => ({ keyId: pick(seeded.keyIds) }) },
+    { shape: 'toolId', query: () => ({ toolId: pick(seeded.toolIds) }) },
+    { shape: 'outcome=tool_error (5%)', query: () => ({ outcome: 'tool_error' }) },
+    { shape: 'outcome=timeout (0.2%)', query: () => ({ outcome: 'timeout' }) },
+    {
+      shape: 'time range 1 h',
+      query: () => {
+        const start = at(Math.random() * 0.95);
+        return { from: iso(start), to: iso(new Date(start.getTime() + 3_600_000)) };
+      },
+    },
+    {
+      shape: 'groupId + outcome + 7 days',
+      query: () => {
+        const start = at(Math.random() * 0.7);
+        return { groupId: pick(seeded.groupIds), outcome: pick(['tool_error', 'invalid_arguments']), from: iso(start), to: iso(new Date(start.getTime() + 7 * 86_400_000)) };
+      },
+    },
+    {
+      shape: 'keyId + toolId + 24 h',
+      query: () => {
+        const start = at(Math.random() * 0.9);
+        return { keyId: pick(seeded.keyIds), toolId: pick(seeded.toolIds), from: iso(start), to: iso(new Date(start.getTime() + 86_400_000)) };
+      },
+    },
+  ];
+
+  // A warm-up pass, as an explorer's first queries would be after the database has been running.
+  for (const s of shapes) await admin.callLogs(tenant.id, s.query());
+
+  const out = [];
+  for (const s of shapes) {
+    checkInterrupted();
+    const first = new Samples(64);
+    const later = new Samples(256);
+    let items = 0;
+    for (let i = 0; i < opts.s5Iterations; i += 1) {
+      const query = s.query();
+      let page = await admin.callLogs(tenant.id, query);
+      first.push(page.ms);
+      items += page.items.length;
+      for (let p = 1; p < opts.s5Pages && page.nextCursor; p += 1) {
+        page = await admin.callLogs(tenant.id, { ...query, cursor: page.nextCursor });
+        later.push(page.ms);
+        items += page.items.length;
+      }
+    }
+    const all = new Samples(first.length + later.length);
+    for (const x of first.values.subarray(0, first.length)) all.push(x);
+    for (const x of later.values.subarray(0, later.length)) all.push(x);
+    const [p50, p95, p99] = all.percentiles(50, 95, 99);
+    const line = {
+      scenario: 'S5',
+      shape: s.shape,
+      rows: opts.s5Rows,
+      requests: all.length,
+      firstPages: first.length,
+      cursorPages: later.length,
+      itemsReturned: items,
+      p50: round(p50),
+      p95: round(p95),
+      p99: round(p99),
+      p95FirstPage: round(first.percentiles(95)[0]),
+      p95CursorPages: round(later.percentiles(95)[0]),
+    };
+    emit(line);
+    out.push(line);
+  }
+  return out;
+}
+
+// ---- summary ---------------------------------------------------------------------------------------------------
+
+function target(name, measured, goal, pass) {
+  const t = { target: name, measured, goal, result: pass === null ? 'N/A' : pass ? 'PASS' : 'FAIL' };
+  results.targets.push(t);
+  return t;
+}
+
+function summarize(opts, s1, s3, s5, rss) {
+  const out = [];
+  const print = (line = '') => out.push(line);
+  print('');
+  print(`=== Toolgate benchmark ${opts.smoke ? '(SMOKE: timings are not meaningful) ' : ''}— ${results.machine.cpus} CPU(s) ${results.machine.cpuModel}, Node ${results.machine.node}, ${opts.duration}s per run ===`);
+  if (s1) {
+    print('');
+    print('S1 tools/call echo          conns      rps     p50 ms   p99 ms   errors   vs baseline rps');
+    for (const l of s1.s1) {
+      const base = s1.s1.find((b) => b.target === 'baseline' && b.connections === l.connections);
+      const ratio = l.target === 'gateway' && base?.rps ? `${(l.rps / base.rps).toFixed(2)}×` : '';
+      print(
+        `  ${`${l.target} ${l.era}`.padEnd(26)}${String(l.connections).padStart(5)}${String(l.rps).padStart(9)}${String(l.p50).padStart(10)}${String(l.p99).padStart(9)}${String(l.errors).padStart(9)}   ${ratio}`,
+      );
+    }
+  }
+  if (s3) {
+    print('');
+    print('S3 tools/list, 1,000 tools   rps     p50 ms   p99 ms   errors   full list (all pages) p50 / p99 ms');
+    for (const l of s3) print(`  ${l.era.padEnd(24)}${String(l.rps).padStart(7)}${String(l.p50).padStart(9)}${String(l.p99).padStart(9)}${String(l.errors).padStart(9)}   ${l.fullList.pages} pages: ${l.fullList.p50} / ${l.fullList.p99}`);
+  }
+  if (s5) {
+    print('');
+    print(`S5 call-log explorer, ${opts.s5Rows.toLocaleString('en')} seeded rows   p50 ms   p95 ms   p99 ms   (first page / cursor pages p95)`);
+    for (const l of s5) print(`  ${l.shape.padEnd(38)}${String(l.p50).padStart(7)}${String(l.p95).padStart(9)}${String(l.p99).padStart(9)}   (${l.p95FirstPage} / ${l.p95CursorPages})`);
+  }
+
+  // Targets.
+  if (s1) {
+    for (const l of s1.s1.filter((x) => x.target === 'gateway')) {
+      const base = s1.s1.find((b) => b.target === 'baseline' && b.connections === l.connections);
+      const ratio = base?.rps ? l.rps / base.rps : null;
+      target(`S1 ${l.era} ${l.connections} conns: rps ≥ 2.0× bare SDK server (${SESSION_ERA})`, ratio === null ? null : `${ratio.toFixed(2)}× (${l.rps} vs ${base.rps})`, '≥ 2.0×', ratio === null ? null : ratio >= 2);
+      if (l.connections === 10) target(`S1 ${l.era} 10 conns: p99`, `${l.p99} ms`, '≤ 10 ms', l.p99 <= 10);
+      target(`S1 ${l.era} ${l.connections} conns: errors`, l.errors, '0', l.errors === 0);
+    }
+    const s4 = results.lines.filter((l) => l.scenario === 'S4');
+    const lost = s4.reduce((n, l) => n + l.lost, 0);
+    target('S4 call-log rows = successful calls (nothing lost)', `${lost} lost over ${s4.length} runs; ${s4.map((l) => `${l.rowsPerSecond} rows/s`).join(', ')}`, '0 lost', s4.every((l) => l.nothingLost));
+    target('RSS under S1 load', `${rss.maxRss} MB (idle ${rss.idleRss} MB)`, '≤ 300 MB', rss.maxRss <= 300);
+  }
+  target('S2 tools/call proxied to an upstream MCP server', 'skipped: upstream sources not built yet', '—', null);
+  if (s3) for (const l of s3) target(`S3 tools/list (1,000 tools) ${l.era}: p50`, `${l.p50} ms`, '≤ 5 ms', l.p50 <= 5);
+  if (s5) for (const l of s5) target(`S5 ${l.shape}: p95`, `${l.p95} ms`, '≤ 200 ms', l.p95 <= 200);
+
+  print('');
+  print('Targets' + (opts.smoke ? ' (smoke run: PASS/FAIL here says nothing about performance)' : ''));
+  for (const t of results.targets) print(`  ${t.result.padEnd(5)} ${t.target}: ${t.measured} (target ${t.goal})`);
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+// ---- main -------------------------------------------------------------------------------------------------------
+
+async function stopApiForProfile(ctx) {
+  log('stopping the API to write its CPU profile…');
+  signalChild(ctx.api, 'SIGTERM');
+  await Promise.race([exitOf(ctx.api), sleep(20_000)]);
+  const files = fs.existsSync(ctx.profileDir) ? fs.readdirSync(ctx.profileDir).filter((f) => f.endsWith('.cpuprofile')) : [];
+  if (!files.length) {
+    log('no .cpuprofile was written');
+    return null;
+  }
+  const file = path.join(ctx.profileDir, files[0]);
+  const summary = summarizeProfile(JSON.parse(fs.readFileSync(file, 'utf8')), { top: 30 });
+  let kept = null;
+  if (results.file) {
+    kept = results.file.replace(/\.json$/, '.cpuprofile');
+    fs.copyFileSync(file, kept);
+  }
+  process.stdout.write(`\n${formatSummary(summary)}\n`);
+  if (kept) process.stdout.write(`(profile kept in ${path.relative(ROOT, kept)}; open it in Chrome DevTools › Performance)\n`);
+  return { file: kept && path.relative(ROOT, kept), ...summary };
+}
+
+async function main() {
+  const opts = parseFlags(process.argv.slice(2));
+  results.options = opts;
+  results.machine = machineInfo();
+  if (opts.writeResults) {
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+    results.file = path.join(RESULTS_DIR, `${results.startedAt.replace(/[:.]/g, '-')}${opts.smoke ? '-smoke' : ''}.json`);
+  }
+  const startedAt = performance.now();
+
+  log('checking the build…');
+  if (!(await ensureBuilt())) throw new Error('the build failed');
+  checkInterrupted();
+  const ctx = await setUp(opts);
+  log(`setup done in ${Math.round((performance.now() - startedAt) / 1000)}s`);
+
+  const s1 = wants(opts, 'S1') ? await scenarioS1(opts, ctx) : null;
+  emit({ scenario: 'S2', skipped: 'upstream sources not built yet' });
+  const s3 = wants(opts, 'S3') ? await scenarioS3(opts, ctx) : null;
+  const s5 = wants(opts, 'S5') ? await scenarioS5(opts, ctx) : null;
+
+  summarize(opts, s1, s3, s5, s1 ?? {});
+  if (opts.cpuProf) results.profile = await stopApiForProfile(ctx);
+  results.finishedAt = new Date().toISOString();
+  results.seconds = Math.round((performance.now() - startedAt) / 1000);
+  if (results.file) {
+    fs.writeFileSync(results.file, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`\nresults: ${path.relative(ROOT, results.file)} (${results.seconds}s)\n`);
+  }
+}
+
+main().then(
+  () => finish(0),
+  (error) => {
+    if (!interrupted) log(`the harness failed: ${error?.stack ?? error}`);
+    return finish(interrupted ? 130 : 1);
+  },
+);
