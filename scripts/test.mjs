@@ -75,7 +75,8 @@ async function main() {
   if (interrupted) return finish(interruptedCode, null);
 
   const resultsFile = path.join(workDir, 'jest-results.json');
-  const args = [JEST_BIN, '--config', 'jest.config.js', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)];
+  // --expose-gc lets the memory checks force a collection before measuring (jest's workers inherit it).
+  const args = ['--expose-gc', JEST_BIN, '--config', 'jest.config.js', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)];
   jest = startChild(process.execPath, args, {
     cwd: ROOT,
     env: { ...process.env, TEST_DATABASE_URL: database.url },
