@@ -26,6 +26,11 @@ class SlowTools {
     });
     return { done: true };
   }
+
+  @McpTool({ name: 'test_config', description: 'Returns its config_data.', inputSchema: { type: 'object', properties: {} }, outputSchema: { type: 'object' } })
+  async config(_args: Record<string, unknown>, ctx: ToolContext) {
+    return { config: ctx.configData };
+  }
 }
 @Module({ providers: [SlowTools] })
 class SlowToolsModule {}
@@ -226,6 +231,23 @@ describe('MCP gateway (SDK clients over HTTP, real PostgreSQL)', () => {
       await client.close();
       await other.client.close();
     });
+  });
+
+  it('per-tool settings take effect: config_data reaches the tool, tool-level timeout and enabled apply', async () => {
+    const g = await createGroup(t, tenant);
+    await assign(g.id, 'test_config');
+    await assign(g.id, 'test_slow');
+    const k = await createKey(t, tenant, g.id);
+    await t.http().patch(`/api/v1/tools/${tools.get('test_config')}`).set(owner()).send({ configData: { region: 'cn-east', maxRows: 50 } }).expect(200);
+    await t.http().patch(`/api/v1/tools/${tools.get('test_slow')}`).set(owner()).send({ timeoutSeconds: 1 }).expect(200);
+    const { client } = await sessionClient(t.url!, g.serverCode, k.plaintext);
+    expect((await client.callTool({ name: 'test_config', arguments: {} })).structuredContent).toEqual({ config: { region: 'cn-east', maxRows: 50 } });
+    const slow = (await client.callTool({ name: 'test_slow', arguments: {} })) as Json;
+    expect(slow.content[0].text).toMatch(/within 1 s/);
+    await t.http().patch(`/api/v1/tools/${tools.get('test_config')}`).set(owner()).send({ enabled: false }).expect(200);
+    await expect(client.callTool({ name: 'test_config', arguments: {} })).rejects.toThrow(/Unknown tool "test_config"/);
+    await t.http().patch(`/api/v1/tools/${tools.get('test_slow')}`).set(owner()).send({ timeoutSeconds: 30 }).expect(200);
+    await client.close();
   });
 
   it('list_changed reaches an open session when a tool is added to its group', async () => {

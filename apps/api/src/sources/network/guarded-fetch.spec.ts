@@ -6,8 +6,10 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { UpstreamError } from '../upstream/upstream.types';
 import { createGuardedFetch, type GuardedFetch, type GuardedFetchOptions } from './guarded-fetch';
@@ -113,13 +115,13 @@ beforeAll(() => {
       connects.push(record);
       if (!knownPorts.has(record.port)) {
         violations.push(`connect to port ${record.port}`);
-        this.destroy(new Error(`test safety: refused a connection to port ${record.port}`));
+        process.nextTick(() => this.destroy(new Error(`test safety: refused a connection to port ${record.port}`)));
         return this;
       }
       if (net.isIP(record.host)) {
         if (record.host !== '127.0.0.1') {
           violations.push(`connect to ${record.host}`);
-          this.destroy(new Error(`test safety: refused a connection to ${record.host}`));
+          process.nextTick(() => this.destroy(new Error(`test safety: refused a connection to ${record.host}`)));
           return this;
         }
       } else {
@@ -491,10 +493,15 @@ describe('createGuardedFetch: bodies', () => {
 });
 
 describe('createGuardedFetch with the MCP SDK client', () => {
+  function pingServer(): McpServer {
+    const server = new McpServer({ name: 'upstream', version: '1.0.0' });
+    server.registerTool('ping', { description: 'Answers pong' }, async () => ({ content: [{ type: 'text', text: 'pong' }] }));
+    return server;
+  }
+
   async function startMcpServer(): Promise<TestServer> {
     return startServer((req, res, seen) => {
-      const server = new McpServer({ name: 'upstream', version: '1.0.0' });
-      server.registerTool('ping', { description: 'Answers pong' }, async () => ({ content: [{ type: 'text', text: 'pong' }] }));
+      const server = pingServer();
       const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: false });
       res.on('close', () => void transport.close().then(() => server.close()));
       void server.connect(transport).then(() => transport.handleRequest(req, res, seen.body ? JSON.parse(seen.body) : undefined));
@@ -513,6 +520,29 @@ describe('createGuardedFetch with the MCP SDK client', () => {
     expect(await client.callTool({ name: 'ping', arguments: {} })).toMatchObject({ content: [{ type: 'text', text: 'pong' }] });
     await client.close();
     expect(upstream.requests.every((r) => r.headers.host === `upstream.test:${upstream.port}`)).toBe(true);
+  });
+
+  it('SSEClientTransport (legacy HTTP+SSE) works through it, stream and posts', async () => {
+    const sessions = new Map<string, SSEServerTransport>();
+    const upstream = await startServer((req, res, seen) => {
+      if (req.method === 'GET') {
+        const transport = new SSEServerTransport('/messages', res);
+        sessions.set(transport.sessionId, transport);
+        void pingServer().connect(transport);
+        return;
+      }
+      const id = new URL(req.url!, 'http://x').searchParams.get('sessionId')!;
+      void sessions.get(id)!.handlePostMessage(req, res, JSON.parse(seen.body));
+    });
+    const lookup = fakeLookup({ 'legacy.test': ['127.0.0.1'] });
+    const f = guarded(['legacy.test'], { lookup });
+    const transport = new SSEClientTransport(new URL(`http://legacy.test:${upstream.port}/sse`), { fetch: f, eventSourceInit: { fetch: f } });
+    const client = new Client({ name: 'toolgate', version: '1.0.0' });
+    await client.connect(transport);
+    expect(await client.callTool({ name: 'ping', arguments: {} })).toMatchObject({ content: [{ type: 'text', text: 'pong' }] });
+    await client.close();
+    expect(upstream.requests.map((r) => r.method)).toEqual(expect.arrayContaining(['GET', 'POST']));
+    expect(connects.every((c) => c.host === 'legacy.test' && c.resolved.every((a) => a === '127.0.0.1'))).toBe(true);
   });
 
   it('the SDK client surfaces the refusal for an upstream that is not allowlisted', async () => {
