@@ -239,7 +239,7 @@ export function checkUrl(input: string | URL): UrlCheck {
   try {
     url = new URL(input);
   } catch {
-    return { ok: false, reason: `${String(input).slice(0, 200)} is not a valid URL` };
+    return { ok: false, reason: 'The upstream address is not a valid URL' }; // not echoed: it may hold a secret
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { ok: false, reason: `${url.protocol} URLs are not allowed; only http: and https:` };
