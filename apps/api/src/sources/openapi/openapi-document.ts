@@ -219,15 +219,11 @@ const NAME_MAPS = new Set([
 // In a 3.1 Reference Object these may sit beside $ref and override the target's.
 const OVERRIDING_SIBLINGS = new Set(['description', 'summary', 'title', 'deprecated', 'readOnly', 'writeOnly', 'default', 'examples']);
 
-interface Walked {
-  value: unknown;
-  /** Lowest index of an open $ref (on the stack) this value depends on; Infinity when it stands alone. */
-  dependsOn: number;
-}
-
 /**
- * Inlines local $refs. A $ref resolved without depending on any $ref still open above it is memoized, so shared
- * components are resolved once and shared; recursion is unrolled up to MAX_RECURSION_DEPTH and then cut to `{}`.
+ * Inlines local $refs. Each $ref is resolved once and the result shared wherever it is used (so a fan-out of $refs
+ * costs no more than the document's size). Inside its own resolution a $ref may open again up to MAX_RECURSION_DEPTH
+ * times; one level deeper it becomes `{}`. The shared result is the one first resolved, so a component reached
+ * through a cycle is cut where that cycle was first met: an approximation that only ever accepts more, never less.
  */
 class RefResolver {
   readonly notes: string[] = [];
@@ -241,7 +237,7 @@ class RefResolver {
   ) {}
 
   resolve(value: unknown, where: string): unknown {
-    return this.walk(value, where, false).value;
+    return this.walk(value, where, false);
   }
 
   /** Follows $refs at the top only (a path item given by reference); null when the result is not an object. */
@@ -254,20 +250,12 @@ class RefResolver {
     return isObject(current) ? current : null;
   }
 
-  private walk(value: unknown, where: string, namesOnly: boolean): Walked {
-    if (value === null || typeof value !== 'object') return { value, dependsOn: Infinity };
+  private walk(value: unknown, where: string, namesOnly: boolean): unknown {
+    if (value === null || typeof value !== 'object') return value;
     if (++this.nodes > MAX_RESOLVED_NODES) {
       throw invalid(`The OpenAPI document's $refs expand to more than ${MAX_RESOLVED_NODES.toLocaleString('en')} schema nodes; it is too complex to import.`);
     }
-    let dependsOn = Infinity;
-    if (Array.isArray(value)) {
-      const out = value.map((item, i) => {
-        const walked = this.walk(item, `${where}/${i}`, false);
-        dependsOn = Math.min(dependsOn, walked.dependsOn);
-        return walked.value;
-      });
-      return { value: out, dependsOn };
-    }
+    if (Array.isArray(value)) return value.map((item, i) => this.walk(item, `${where}/${i}`, false));
     const object = value as JsonObject;
     if (!namesOnly && typeof object.$ref === 'string') return this.follow(object, where);
     const out: JsonObject = {};
@@ -278,19 +266,16 @@ class RefResolver {
         continue;
       }
       if (!namesOnly && SKIPPED_KEYS.has(key)) continue;
-      const walked = this.walk(child, `${where}/${escapePointer(key)}`, !namesOnly && NAME_MAPS.has(key));
-      dependsOn = Math.min(dependsOn, walked.dependsOn);
-      out[key] = walked.value;
+      out[key] = this.walk(child, `${where}/${escapePointer(key)}`, !namesOnly && NAME_MAPS.has(key));
     }
-    return { value: out, dependsOn };
+    return out;
   }
 
-  private follow(reference: JsonObject, where: string): Walked {
+  private follow(reference: JsonObject, where: string): unknown {
     const ref = reference.$ref as string;
     const memoized = this.memo.get(ref);
-    if (memoized !== undefined) return { value: this.withSiblings(reference, memoized), dependsOn: Infinity };
+    if (memoized !== undefined) return this.withSiblings(reference, memoized);
 
-    const first = this.open.indexOf(ref);
     const depth = this.open.filter((r) => r === ref).length;
     if (depth >= MAX_RECURSION_DEPTH || this.open.length >= MAX_REF_CHAIN) {
       const note =
@@ -300,22 +285,19 @@ class RefResolver {
       if (!this.notes.includes(note)) this.notes.push(note);
       const placeholder = {};
       recursionPlaceholders.add(placeholder);
-      return { value: placeholder, dependsOn: first === -1 ? 0 : first };
+      return placeholder;
     }
 
     const target = this.lookup(ref, where);
-    const index = this.open.length;
     this.open.push(ref);
-    let walked: Walked;
+    let resolved: unknown;
     try {
-      walked = this.walk(target, ref, false);
+      resolved = this.walk(target, ref, false);
     } finally {
       this.open.pop();
     }
-    let dependsOn = walked.dependsOn >= index ? Infinity : walked.dependsOn;
-    if (first === -1 && dependsOn === Infinity) this.memo.set(ref, walked.value);
-    if (first !== -1) dependsOn = Math.min(dependsOn, first);
-    return { value: this.withSiblings(reference, walked.value), dependsOn };
+    if (depth === 0) this.memo.set(ref, resolved);
+    return this.withSiblings(reference, resolved);
   }
 
   /** 3.0 ignores whatever sits beside $ref; 3.1 lets it override annotations, and anything else also applies. */
@@ -324,7 +306,7 @@ class RefResolver {
     const siblings = Object.entries(reference).filter(([key]) => key !== '$ref' && key !== '__proto__' && !key.startsWith('x-'));
     if (!siblings.length) return resolved;
     if (siblings.every(([key]) => OVERRIDING_SIBLINGS.has(key))) return { ...resolved, ...Object.fromEntries(siblings) };
-    const rest = this.walk(Object.fromEntries(siblings), '(beside $ref)', false).value as JsonObject;
+    const rest = this.walk(Object.fromEntries(siblings), '(beside $ref)', false) as JsonObject;
     return { allOf: [resolved], ...rest };
   }
 

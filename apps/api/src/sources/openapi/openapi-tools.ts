@@ -12,7 +12,7 @@ export const MAX_TOOL_NAME_LENGTH = 128;
 export const BODY_ARGUMENT = 'body';
 const MAX_DESCRIPTION_CHARS = 4_000;
 /** Schema nodes one tool may have once its $refs are inlined. */
-const MAX_TOOL_SCHEMA_NODES = 50_000;
+const MAX_TOOL_SCHEMA_NODES = 20_000;
 
 export type ParameterLocation = 'path' | 'query' | 'header' | 'cookie';
 
@@ -227,6 +227,8 @@ const GATEWAY_HEADERS = new Set([
   'forwarded',
   'via',
 ]);
+/** RFC 9110 token: what a header (or cookie) name may be made of. */
+const HTTP_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'apikey', 'x-amz-security-token']);
 const CREDENTIAL_NAME = /(^|[-_])(auth|authorization|token|access[-_]?token|api[-_]?key|apikey|secret|password|passwd|credentials?|session|signature|csrf|xsrf)([-_]|$)/i;
 
@@ -272,6 +274,8 @@ function parametersOf(entry: OpenApiOperation, doc: OpenApiDocument, notes: stri
       notes.push(`${where}: path parameter "${param.name}" is not in the path; it is skipped.`);
     } else if (apiKeys.has(parameterKey(param.in, param.name)) || ((param.in === 'header' || param.in === 'cookie') && isCredentialName(param.name))) {
       notes.push(`${where}: ${param.in} "${param.name}" is a credential; it is set from the source's secrets, never by the agent.`);
+    } else if ((param.in === 'header' || param.in === 'cookie') && !HTTP_TOKEN.test(param.name)) {
+      notes.push(`${where}: ${param.in} "${param.name}" is not a valid HTTP ${param.in} name; it is skipped.`);
     } else if (param.in === 'header' && (GATEWAY_HEADERS.has(lower) || lower.startsWith('proxy-') || lower.startsWith('x-forwarded-'))) {
       notes.push(`${where}: header "${param.name}" is set by the gateway, not by the agent.`);
     } else {
@@ -447,8 +451,6 @@ const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'dependentSchema
 const SCHEMA_VALUES = new Set(['additionalProperties', 'items', 'not', 'contains', 'propertyNames', 'if', 'then', 'else', 'unevaluatedItems', 'unevaluatedProperties']);
 const SCHEMA_LISTS = new Set(['allOf', 'anyOf', 'oneOf', 'prefixItems']);
 const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'object', 'array', 'null']);
-const NON_NEGATIVE_INTEGERS = ['maxLength', 'minLength', 'maxItems', 'minItems', 'maxContains', 'minContains', 'maxProperties', 'minProperties'];
-const NUMBERS = ['multipleOf', 'maximum', 'minimum', 'exclusiveMaximum', 'exclusiveMinimum'];
 
 /**
  * OpenAPI schema → JSON Schema 2020-12 as the gateway validates it: 3.0's nullable, boolean exclusive bounds and
@@ -479,7 +481,7 @@ class SchemaConverter {
     const out: JsonObject = {};
     for (const [key, value] of Object.entries(schema)) {
       if (PLAIN_KEYWORDS.has(key)) {
-        out[key] = value;
+        if (keywordValueOk(key, value)) out[key] = value;
       } else if (SCHEMA_MAPS.has(key) && isObject(value)) {
         const map: JsonObject = {};
         for (const [name, child] of Object.entries(value)) {
@@ -500,50 +502,41 @@ class SchemaConverter {
     return out;
   }
 
+  /** Runs after the copy: only what needs the whole schema. Deletes only what is there (a delete makes V8 objects slow). */
   private fixKeywords(schema: JsonObject, out: JsonObject, direction: 'request' | 'response'): void {
     if (out.type !== undefined) {
       const types = (Array.isArray(out.type) ? out.type : [out.type]).filter((t): t is string => typeof t === 'string' && JSON_TYPES.has(t));
       if (!types.length) delete out.type;
       else out.type = types.length === 1 ? types[0] : [...new Set(types)];
     }
-    for (const bound of ['Minimum', 'Maximum'] as const) {
-      const exclusive = `exclusive${bound}`;
-      const plain = bound.toLowerCase();
-      if (typeof out[exclusive] === 'boolean') {
-        if (out[exclusive] === true && typeof out[plain] === 'number') {
-          out[exclusive] = out[plain];
-          delete out[plain];
-        } else {
-          delete out[exclusive];
-        }
+    for (const [exclusive, plain] of [
+      ['exclusiveMinimum', 'minimum'],
+      ['exclusiveMaximum', 'maximum'],
+    ] as const) {
+      if (typeof out[exclusive] !== 'boolean') continue;
+      // 3.0: `exclusiveMinimum: true` qualifies `minimum`; 2020-12 makes it the bound itself.
+      if (out[exclusive] === true && typeof out[plain] === 'number') {
+        out[exclusive] = out[plain];
+        delete out[plain];
+      } else {
+        delete out[exclusive];
       }
     }
-    for (const key of NUMBERS) if (key in out && typeof out[key] !== 'number') delete out[key];
-    if (typeof out.multipleOf === 'number' && out.multipleOf <= 0) delete out.multipleOf;
-    for (const key of NON_NEGATIVE_INTEGERS) if (key in out && !(Number.isInteger(out[key]) && (out[key] as number) >= 0)) delete out[key];
-    if (out.uniqueItems !== undefined && typeof out.uniqueItems !== 'boolean') delete out.uniqueItems;
-    for (const key of ['title', 'description', 'format', 'contentEncoding', 'contentMediaType']) if (key in out && typeof out[key] !== 'string') delete out[key];
-    for (const key of ['deprecated', 'readOnly', 'writeOnly']) if (key in out && typeof out[key] !== 'boolean') delete out[key];
-    if ('enum' in out && !Array.isArray(out.enum)) delete out.enum;
-    if ('examples' in out && !Array.isArray(out.examples)) delete out.examples;
     if (schema.example !== undefined && out.examples === undefined) out.examples = [schema.example];
-    if ('dependentRequired' in out && !isObject(out.dependentRequired)) delete out.dependentRequired;
-
-    if ('required' in out) {
-      const hidden = new Set(isObject(schema.properties) ? Object.entries(schema.properties).filter(([, p]) => isObject(p) && p[direction === 'request' ? 'readOnly' : 'writeOnly'] === true).map(([n]) => n) : []);
-      const required = Array.isArray(out.required) ? [...new Set(out.required.filter((r): r is string => typeof r === 'string' && !hidden.has(r)))] : [];
+    if (out.required !== undefined) {
+      const flag = direction === 'request' ? 'readOnly' : 'writeOnly';
+      const props = isObject(schema.properties) ? schema.properties : {};
+      const required = [...new Set((out.required as unknown[]).filter((r): r is string => typeof r === 'string' && !(isObject(props[r]) && props[r][flag] === true)))];
       if (required.length) out.required = required;
       else delete out.required;
     }
-    if (typeof out.pattern === 'string') {
+    if (out.pattern !== undefined) {
       try {
-        new RegExp(out.pattern, 'u');
+        new RegExp(out.pattern as string, 'u');
       } catch {
         this.notes.push(`${this.where}: the pattern ${JSON.stringify(out.pattern).slice(0, 100)} is not a valid regular expression; it is not checked.`);
         delete out.pattern;
       }
-    } else {
-      delete out.pattern;
     }
     // oneOf with a discriminator means "the one the discriminator names"; as plain JSON Schema, variants that
     // overlap would make every value fail, so any match is accepted.
@@ -551,6 +544,51 @@ class SchemaConverter {
       out.anyOf = out.oneOf;
       delete out.oneOf;
     }
+  }
+}
+
+/** Whether a plain keyword's value is one ajv accepts; anything else is left out rather than failing the tool. */
+function keywordValueOk(key: string, value: unknown): boolean {
+  switch (key) {
+    case 'multipleOf':
+      return typeof value === 'number' && value > 0;
+    case 'maximum':
+    case 'minimum':
+      return typeof value === 'number';
+    case 'exclusiveMaximum':
+    case 'exclusiveMinimum':
+      return typeof value === 'number' || typeof value === 'boolean';
+    case 'maxLength':
+    case 'minLength':
+    case 'maxItems':
+    case 'minItems':
+    case 'maxContains':
+    case 'minContains':
+    case 'maxProperties':
+    case 'minProperties':
+      return Number.isInteger(value) && (value as number) >= 0;
+    case 'uniqueItems':
+    case 'deprecated':
+    case 'readOnly':
+    case 'writeOnly':
+      return typeof value === 'boolean';
+    case 'title':
+    case 'description':
+    case 'format':
+    case 'contentEncoding':
+    case 'contentMediaType':
+    case 'pattern':
+      return typeof value === 'string';
+    case 'type':
+      return typeof value === 'string' || Array.isArray(value);
+    case 'enum':
+    case 'examples':
+    case 'required':
+      return Array.isArray(value);
+    case 'dependentRequired':
+      return isObject(value);
+    default:
+      return true;
   }
 }
 
