@@ -47,8 +47,10 @@ export class CallDeadline {
   /** The deadline passed, or the caller aborted with a timeout of its own. */
   get timedOut(): boolean {
     if (this.expired) return true;
-    const reason: unknown = this.callerSignal.reason;
-    return this.callerSignal.aborted && reason instanceof Error && (reason.name === 'TimeoutError' || (reason instanceof UpstreamError && reason.code === 'TIMEOUT'));
+    if (!this.callerSignal.aborted) return false;
+    // AbortSignal.timeout() aborts with a DOMException named TimeoutError (not always an Error of this realm).
+    const reason = this.callerSignal.reason as { name?: unknown } | undefined;
+    return reason?.name === 'TimeoutError' || (reason instanceof UpstreamError && reason.code === 'TIMEOUT');
   }
 
   /** A signal for one attempt: aborted with the call, or after `attemptMs`. */

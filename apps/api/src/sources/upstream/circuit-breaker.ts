@@ -68,7 +68,7 @@ export class CircuitBreaker {
   /** The error a refused call gets. */
   openError(): UpstreamError {
     const seconds = Math.max(1, Math.ceil(this.retryInMs / 1000));
-    return new UpstreamError('CIRCUIT_OPEN', `Source "${this.options.name}" is unavailable after repeated failures; retrying in ${seconds} s`, true);
+    return new UpstreamError('CIRCUIT_OPEN', `Source "${this.options.name}" is unavailable after repeated failures; retrying in ${seconds} s`, true, this.retryInMs);
   }
 
   /** Returns true when the caller holds the half-open probe. */

@@ -65,6 +65,22 @@ describe('withRetries', () => {
     expect(attempts).toEqual([0]);
   });
 
+  it('waits at least as long as the upstream asked (retryInMs), and gives up when that is past the deadline', async () => {
+    const later = (ms: number) => () => new UpstreamError('UNAVAILABLE', 'restarting', true, ms);
+    const quick = failing([later(30)]);
+    const started = Date.now();
+    await expect(withRetries(quick.fn, { ...base(), retryable: false, deadline: Date.now() + 1000 })).resolves.toBe('ok');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+
+    const tooLate = failing([later(5000)]);
+    await expect(withRetries(tooLate.fn, { ...base(), retryable: false, deadline: Date.now() + 1000 })).rejects.toThrow('restarting');
+    expect(tooLate.attempts).toEqual([0]);
+
+    const never = failing([later(Infinity)]);
+    await expect(withRetries(never.fn, { ...base(), retryable: true })).rejects.toThrow('restarting');
+    expect(never.attempts).toEqual([0]);
+  });
+
   it('stops retrying when the budget is spent', async () => {
     let t = 0;
     const budget = new RetryBudget({ ratio: 0.2, minRetries: 2, windowMs: 60_000, now: () => t });

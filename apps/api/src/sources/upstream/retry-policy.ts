@@ -140,7 +140,10 @@ export async function withRetries<T>(attempt: (n: number) => Promise<T>, options
     } catch (err) {
       if (n >= options.maxRetries || options.signal.aborted) throw err;
       if (!isTransient(err) || !mayRetry(err, options.retryable)) throw err;
-      const delay = backoffDelay(n + 1, options.baseDelayMs, maxDelayMs, options.random);
+      // The upstream said when it can take calls again: wait at least that long, or give up if that is too late.
+      const notBefore = err instanceof UpstreamError ? (err.retryInMs ?? 0) : 0;
+      const delay = Math.max(notBefore, backoffDelay(n + 1, options.baseDelayMs, maxDelayMs, options.random));
+      if (!Number.isFinite(delay)) throw err;
       if (options.deadline !== undefined && now() + delay >= options.deadline) throw err;
       if (options.budget && !options.budget.tryRetry()) throw err;
       if (!(await sleep(delay, options.signal))) throw err;

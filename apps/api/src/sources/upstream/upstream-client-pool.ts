@@ -90,6 +90,8 @@ class SourceEntry {
     readonly resilience: Required<ResilienceConfig>,
     readonly selector: ReplicaSelector<UpstreamConnection>,
     readonly budget: RetryBudget,
+    /** The fetch made for this source, per factory (one unless the factory was swapped meanwhile). */
+    readonly fetches: Map<FetchFactory | undefined, UpstreamFetch>,
   ) {}
 
   get connections(): readonly UpstreamConnection[] {
@@ -136,14 +138,16 @@ export class UpstreamClientPool implements OnApplicationShutdown {
   async callTool(source: ResolvedSource, name: string, args: Record<string, unknown>, options: CallToolOptions): Promise<ToolResult> {
     const entry = this.entryFor(source);
     const onProgress = options.onProgress;
-    return this.run(entry, options.signal, options.timeoutMs, options.retryable, async (client, attempt, call) => {
-      const raw = await client.request({ method: 'tools/call', params: { name, arguments: args } }, RawResult, {
-        signal: attempt.signal,
+    return this.run(entry, options.signal, options.timeoutMs, options.retryable, async (client, attempt, call, conn) => {
+      const progress = onProgress ? conn.watchProgress(onProgress) : undefined;
+      try {
+        const params = { name, arguments: args, ...(progress ? { _meta: { progressToken: progress.token } } : {}) };
         // Our signals end the request; the SDK's own timer only backs them up.
-        timeout: call.remainingMs + 1000,
-        onprogress: onProgress ? (p) => onProgress(p.progress, p.total, p.message) : undefined,
-      });
-      return this.toToolResult(entry, name, raw);
+        const raw = await client.request({ method: 'tools/call', params }, RawResult, { signal: attempt.signal, timeout: call.remainingMs + 1000 });
+        return this.toToolResult(entry, name, raw);
+      } finally {
+        progress?.dispose();
+      }
     });
   }
 
@@ -184,12 +188,14 @@ export class UpstreamClientPool implements OnApplicationShutdown {
       boot.map(async (source) => {
         const entry = this.entryFor(source);
         const call = new CallDeadline(new AbortController().signal, entry.resilience.attemptTimeoutSeconds * 1000, this.now);
+        this.callStarted(entry);
         try {
           await entry.connections[0].acquire(call.signal, call.deadline);
         } catch (err) {
           this.logger.warn(`source "${entry.name}" did not start at boot: ${(err as Error).message}`);
         } finally {
           call.dispose();
+          this.callEnded(entry);
         }
       }),
     );
@@ -219,7 +225,7 @@ export class UpstreamClientPool implements OnApplicationShutdown {
     signal: AbortSignal,
     timeoutMs: number,
     retryable: boolean,
-    request: (client: Client, attempt: AttemptScope, call: CallDeadline) => Promise<T>,
+    request: (client: Client, attempt: AttemptScope, call: CallDeadline, conn: UpstreamConnection) => Promise<T>,
   ): Promise<T> {
     const call = new CallDeadline(signal, timeoutMs, this.now);
     const started = this.now();
@@ -228,7 +234,9 @@ export class UpstreamClientPool implements OnApplicationShutdown {
       const result = await withRetries(
         () =>
           entry.selector.withFailover((conn) => this.attempt(entry, conn, call, request), {
-            canFailover: (err) => !call.signal.aborted && err instanceof UpstreamError && (err.code === 'CIRCUIT_OPEN' || (isTransientFailure(err) && mayRetry(err, retryable))),
+            // Another replica may be tried when this one refused (open breaker) or the attempt may be repeated.
+            canFailover: (err) =>
+              !call.signal.aborted && err instanceof UpstreamError && (err.code === 'CIRCUIT_OPEN' || (isTransientFailure(err) && mayRetry(err, retryable))),
             classify: breakerOutcome,
           }),
         {
@@ -244,7 +252,9 @@ export class UpstreamClientPool implements OnApplicationShutdown {
       entry.latencies.record(this.now() - started);
       return result;
     } catch (err) {
-      const error = call.cancelledByCaller && !(err instanceof UpstreamError && err.code === 'CANCELLED') ? new UpstreamError('CANCELLED', `the call to source "${entry.name}" was cancelled`) : requestError(err, entry.name);
+      const last = requestError(err, entry.name);
+      // A caller that gave up (during a backoff, say) gets CANCELLED, whatever the last attempt ran into.
+      const error = call.cancelledByCaller && last.code !== 'CANCELLED' ? new UpstreamError('CANCELLED', `the call to source "${entry.name}" was cancelled by the caller`) : last;
       if (error.code !== 'CIRCUIT_OPEN' && error.code !== 'CANCELLED') {
         entry.latencies.record(this.now() - started);
         entry.lastError = error.message;
@@ -260,14 +270,14 @@ export class UpstreamClientPool implements OnApplicationShutdown {
     entry: SourceEntry,
     conn: UpstreamConnection,
     call: CallDeadline,
-    request: (client: Client, attempt: AttemptScope, call: CallDeadline) => Promise<T>,
+    request: (client: Client, attempt: AttemptScope, call: CallDeadline, conn: UpstreamConnection) => Promise<T>,
   ): Promise<T> {
     const attempt = call.attempt(entry.resilience.attemptTimeoutSeconds * 1000);
     const what = `source "${entry.name}"`;
     let client: Client | undefined;
     try {
       client = await conn.acquire(attempt.signal, call.deadline);
-      return await request(client, attempt, call);
+      return await request(client, attempt, call, conn);
     } catch (err) {
       const aborted = call.abortError(attempt, what);
       if (aborted) throw client ? aborted : new UpstreamError(aborted.code, aborted.message, true);
@@ -358,6 +368,7 @@ export class UpstreamClientPool implements OnApplicationShutdown {
     const targets: UpstreamTransportTarget[] = isStdio ? [{ kind: 'stdio' }] : (source.config as RemoteSourceConfig).urls.map((url) => ({ kind: 'remote', url }));
     if (targets.length === 0) throw new UpstreamError('UNAVAILABLE', `source "${name}" has no URL`, true);
     let entry: SourceEntry | undefined;
+    const fetches = new Map<FetchFactory | undefined, UpstreamFetch>();
     const connections = targets.map((target) => {
       const breaker = new CircuitBreaker({
         name,
@@ -375,7 +386,7 @@ export class UpstreamClientPool implements OnApplicationShutdown {
           // A line may carry several messages; leave room above the response cap so an oversized result is
           // reported as RESPONSE_TOO_LARGE rather than killing the process.
           const maxMessageBytes = Math.max(10 * 1024 * 1024, resilience.maxResponseBytes * 4);
-          return this.transportFactory({ source, target, fetch: this.fetchFor(source), maxMessageBytes });
+          return this.transportFactory({ source, target, fetch: this.fetchFor(source, fetches), maxMessageBytes });
         },
         clientInfo: this.options.clientInfo ?? { name: 'toolgate', version: '0.1.0' },
         connectTimeoutMs: resilience.attemptTimeoutSeconds * 1000,
@@ -389,12 +400,18 @@ export class UpstreamClientPool implements OnApplicationShutdown {
       });
     });
     const selection = isStdio ? 'round-robin' : ((source.config as RemoteSourceConfig).selection ?? 'round-robin');
-    entry = new SourceEntry(source, fingerprint, name, resilience, new ReplicaSelector(connections, selection), new RetryBudget({ ...this.options.retryBudget, now: this.now }));
+    entry = new SourceEntry(source, fingerprint, name, resilience, new ReplicaSelector(connections, selection), new RetryBudget({ ...this.options.retryBudget, now: this.now }), fetches);
     return entry;
   }
 
-  private fetchFor(source: ResolvedSource): UpstreamFetch {
-    return this.fetchFactory ? this.fetchFactory(source.networkAllowlist) : (url, init) => fetch(url, init);
+  /** One fetch per source (its connections and replicas share the guarded fetch's connection pool). */
+  private fetchFor(source: ResolvedSource, fetches: Map<FetchFactory | undefined, UpstreamFetch>): UpstreamFetch {
+    let made = fetches.get(this.fetchFactory);
+    if (!made) {
+      made = this.fetchFactory ? this.fetchFactory(source.networkAllowlist) : (url, init) => fetch(url, init);
+      fetches.set(this.fetchFactory, made);
+    }
+    return made;
   }
 
   /** SECURITY 27: every stdio launch is logged (command and argument list; environment names only). */
@@ -445,7 +462,10 @@ export class UpstreamClientPool implements OnApplicationShutdown {
   private async closeEntry(entry: SourceEntry, reason: string): Promise<void> {
     if (entry.idleTimer) clearTimeout(entry.idleTimer);
     entry.idleTimer = null;
-    await Promise.all(entry.connections.map((c) => c.close(reason)));
+    await Promise.all(entry.connections.map((c) => c.dispose(reason)));
+    // The guarded fetch keeps its own connection pool; drop it with the source.
+    for (const f of entry.fetches.values()) (f as UpstreamFetch & { close?: () => void }).close?.();
+    entry.fetches.clear();
   }
 }
 

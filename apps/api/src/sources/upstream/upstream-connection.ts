@@ -3,7 +3,7 @@
 import { Logger } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ProgressNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
@@ -14,6 +14,8 @@ import { connectError } from './upstream-errors';
 import { UpstreamError } from './upstream.types';
 
 export type ConnectionState = 'idle' | 'connecting' | 'ready' | 'failed';
+
+export type ProgressListener = (progress: number, total?: number, message?: string) => void;
 
 export interface RestartBackoff {
   initialMs: number;
@@ -69,6 +71,10 @@ export class UpstreamConnection implements Replica {
   private crashes = 0;
   private nextStartAt = 0;
   private startedAt = 0;
+  /** Released for good (source deleted or changed, shutdown): never connects again. */
+  private disposed = false;
+  private readonly progressListeners = new Map<string, ProgressListener>();
+  private progressTokens = 0;
 
   constructor(private readonly options: UpstreamConnectionOptions) {
     this.key = options.key;
@@ -87,6 +93,7 @@ export class UpstreamConnection implements Replica {
    */
   async acquire(signal: AbortSignal, deadline: number): Promise<Client> {
     for (;;) {
+      if (this.disposed) throw new UpstreamError('UNAVAILABLE', `source "${this.options.sourceName}" was released`, true, Infinity);
       if (this.client) return this.client;
       if (this.connecting) return raceAbort(this.connecting, signal);
       const waitMs = this.nextStartAt - this.options.now();
@@ -95,7 +102,7 @@ export class UpstreamConnection implements Replica {
         return raceAbort(this.connecting, signal);
       }
       if (this.options.now() + waitMs >= deadline) {
-        throw new UpstreamError('UNAVAILABLE', `${this.exitText()}; restarting in ${Math.ceil(waitMs / 1000)} s`, true);
+        throw new UpstreamError('UNAVAILABLE', `${this.exitText()}; restarting in ${Math.ceil(waitMs / 1000)} s`, true, waitMs);
       }
       if (!(await sleep(waitMs, signal))) throw signal.reason;
     }
@@ -121,6 +128,22 @@ export class UpstreamConnection implements Replica {
     await Promise.all(clients.map(closeQuietly));
   }
 
+  /** Closes for good: a call still retrying cannot bring the connection (or its process) back. */
+  async dispose(reason: string): Promise<void> {
+    this.disposed = true;
+    await this.close(reason);
+  }
+
+  /**
+   * A progress token for one request and its listener. We route progress ourselves: the SDK drops its progress
+   * handler as soon as the response arrives, losing a last notification that came in the same read.
+   */
+  watchProgress(listener: ProgressListener): { token: string; dispose: () => void } {
+    const token = `tg-${++this.progressTokens}`;
+    this.progressListeners.set(token, listener);
+    return { token, dispose: () => this.progressListeners.delete(token) };
+  }
+
   /** Drops a client the upstream no longer knows (expired session); the next call connects afresh. */
   async reset(client: Client, why: string): Promise<void> {
     if (this.client !== client) return;
@@ -138,7 +161,13 @@ export class UpstreamConnection implements Replica {
     const transport = this.options.createTransport();
     const client = new Client(this.options.clientInfo, { capabilities: {} });
     client.setNotificationHandler(ToolListChangedNotificationSchema, async () => this.options.onToolsChanged());
-    client.onerror = (err) => logger.debug(`source "${sourceName}" transport error: ${err.message}`);
+    client.setNotificationHandler(ProgressNotificationSchema, async ({ params }) => {
+      this.progressListeners.get(String(params.progressToken))?.(params.progress, params.total, params.message);
+    });
+    client.onerror = (err) => {
+      // Closing aborts the transport's streams; that is not worth a line.
+      if (!this.closedClients.has(client)) logger.debug(`source "${sourceName}" transport error: ${err.message}`);
+    };
     client.onclose = () => this.onClosed(client);
     if (isStdio) this.superviseProcess(client, transport);
     this.pending = client;

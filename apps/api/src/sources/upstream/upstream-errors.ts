@@ -13,8 +13,9 @@ export function connectError(err: unknown, sourceName: string): UpstreamError {
   if (err instanceof UpstreamError) return err.notSent ? err : new UpstreamError(err.code, err.message, true);
   const refused = refusedAddress(err);
   if (refused) return new UpstreamError('REFUSED_ADDRESS', `source "${sourceName}": ${refused}`, true);
-  if (err instanceof StreamableHTTPError && (err.code === 401 || err.code === 403)) {
-    return new UpstreamError('UPSTREAM_ERROR', `source "${sourceName}" refused the gateway's credentials (HTTP ${err.code})`, true);
+  const status = httpStatus(err);
+  if (status === 401 || status === 403) {
+    return new UpstreamError('UPSTREAM_ERROR', `source "${sourceName}" refused the gateway's credentials (HTTP ${status})`, true);
   }
   return new UpstreamError('UNAVAILABLE', `cannot connect to source "${sourceName}": ${describe(err)}`, true);
 }
@@ -28,9 +29,9 @@ export function requestError(err: unknown, sourceName: string): UpstreamError {
   const refused = refusedAddress(err);
   if (refused) return new UpstreamError('REFUSED_ADDRESS', `source "${sourceName}": ${refused}`, true);
   if (err instanceof McpError) return new UpstreamError('UPSTREAM_ERROR', `source "${sourceName}" answered with an error: ${err.message}`);
-  if (err instanceof StreamableHTTPError) {
-    const status = err.code ?? 0;
-    if (status === -1) return new UpstreamError('MALFORMED_RESPONSE', `source "${sourceName}" sent an unexpected response: ${err.message}`);
+  const status = httpStatus(err);
+  if (status !== undefined) {
+    if (status === -1) return new UpstreamError('MALFORMED_RESPONSE', `source "${sourceName}" sent an unexpected response: ${describe(err)}`);
     // A 4xx refuses the request before running it; a 5xx may come after the tool ran.
     if (status >= 400 && status < 500) return new UpstreamError('UPSTREAM_ERROR', `source "${sourceName}" refused the request (HTTP ${status})`, true);
     return new UpstreamError('UNAVAILABLE', `source "${sourceName}" failed (HTTP ${status})`);
@@ -61,9 +62,16 @@ export function breakerOutcome(err: unknown): BreakerOutcome {
   }
 }
 
-/** A StreamableHTTPError of the SDK with the given HTTP status. */
+/** Whether a POST of the SDK's HTTP transports failed with this HTTP status. */
 export function isHttpStatus(err: unknown, status: number): boolean {
-  return err instanceof StreamableHTTPError && err.code === status;
+  return httpStatus(err) === status;
+}
+
+/** The HTTP status of a failed POST: Streamable HTTP throws StreamableHTTPError, legacy SSE a plain Error naming it. */
+function httpStatus(err: unknown): number | undefined {
+  if (err instanceof StreamableHTTPError) return err.code ?? 0;
+  const match = err instanceof Error ? /^Error POSTing to endpoint \(HTTP (\d{3})\)/.exec(err.message) : null;
+  return match ? Number(match[1]) : undefined;
 }
 
 function socketCode(err: unknown): string | undefined {

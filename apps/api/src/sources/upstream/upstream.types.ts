@@ -91,6 +91,8 @@ export class UpstreamError extends Error {
     message: string,
     /** True when the request certainly never reached the upstream (safe to retry even for writes). */
     readonly notSent = false,
+    /** When known: how long until the upstream may take calls again (open breaker, restart backoff); Infinity for never. */
+    readonly retryInMs?: number,
   ) {
     super(message);
   }
