@@ -30,7 +30,7 @@ export async function createTestApp(options: { env?: Record<string, string>; lis
   const env = parseEnv({
     NODE_ENV: 'test',
     DATABASE_URL: url,
-    DATABASE_POOL_SIZE: '4',
+    DATABASE_POOL_SIZE: '8',
     TOOLGATE_SECRET: TEST_SECRET,
     LOG_LEVEL: 'silent',
     BCRYPT_ROUNDS: '4',

@@ -42,6 +42,7 @@ describe('parseEnv', () => {
       MCP_SESSION_IDLE_SECONDS: 1800,
       MCP_TOOLS_PAGE_SIZE: 100,
       MCP_AUTH_CACHE_MS: 1000,
+      MCP_AUTH_FAILURES_PER_MINUTE: 60,
       CALL_LOG_FLUSH_MS: 5,
       CALL_LOG_BATCH_SIZE: 200,
       CALL_LOG_SPOOL_DIR: '.data/spool',

@@ -11,6 +11,7 @@ import { McpDispatcher } from './protocol/dispatcher';
 import { InMemorySessionStore, SESSION_STORE } from './sessions/session-store';
 import { StreamRegistry } from './sessions/stream-registry';
 import { McpNotifier } from './sessions/mcp-notifier';
+import { AuthFailureThrottle } from './transport/auth-failure-throttle';
 import { HttpChecks } from './transport/http-checks';
 import { McpHttpHandler } from './transport/mcp-http.handler';
 
@@ -28,6 +29,7 @@ import { McpHttpHandler } from './transport/mcp-http.handler';
     McpNotifier,
     { provide: SESSION_STORE, useClass: InMemorySessionStore },
     HttpChecks,
+    AuthFailureThrottle,
     McpHttpHandler,
   ],
   exports: [McpHttpHandler],

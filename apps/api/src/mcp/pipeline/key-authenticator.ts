@@ -27,7 +27,7 @@ export interface AuthenticatedGroup {
 }
 
 /** Why a request was refused. The gateway answers every reason alike; the reason is for the log. */
-export type AuthFailureReason = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired' | 'wrong_group' | 'group_disabled' | 'group_unknown';
+export type AuthFailureReason = 'missing' | 'malformed' | 'unknown' | 'revoked' | 'expired' | 'wrong_group' | 'group_disabled' | 'group_unknown' | 'throttled';
 
 export type AuthResult =
   | { readonly ok: true; readonly key: AuthenticatedKey; readonly group: AuthenticatedGroup }
@@ -78,6 +78,7 @@ interface CacheEntry {
 const MISSING: AuthResult = Object.freeze({ ok: false, reason: 'missing' });
 const MALFORMED: AuthResult = Object.freeze({ ok: false, reason: 'malformed' });
 const UNKNOWN: AuthResult = Object.freeze({ ok: false, reason: 'unknown' });
+const THROTTLED: AuthResult = Object.freeze({ ok: false, reason: 'throttled' });
 
 @Injectable()
 export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown {
@@ -134,7 +135,7 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
    * only `Authorization: Bearer <key>` and `X-API-Key: <key>` are read, never the URL or its query string.
    * Rejects with KeyStoreUnavailable only when the database cannot be reached and nothing cached may answer.
    */
-  async authenticate(headers: IncomingHttpHeaders, serverCode: string): Promise<AuthResult> {
+  async authenticate(headers: IncomingHttpHeaders, serverCode: string, opts: { knownKeysOnly?: boolean } = {}): Promise<AuthResult> {
     const presented = presentedKey(headers);
     if (presented === null) return MISSING;
     if (presented === undefined) return MALFORMED;
@@ -146,6 +147,8 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
     const now = Date.now();
     const entry = this.entries.get(id);
     if (entry && entry.freshUntil > now) return this.answer(entry, serverCode, now);
+    // An address that keeps failing may only check keys this replica has seen valid: random keys cost no query.
+    if (!entry && opts.knownKeysOnly) return THROTTLED;
     if (!entry) {
       const unknownUntil = this.unknown.get(id);
       if (unknownUntil !== undefined) {

@@ -14,6 +14,7 @@ import { allowsBatch, isSessionVersion, isStatelessVersion, META, STATELESS_VERS
 import { McpSession, SESSION_STORE, SessionStore } from '../sessions/session-store';
 import { SseStream } from '../sessions/sse-stream';
 import { StreamRegistry } from '../sessions/stream-registry';
+import { AuthFailureThrottle } from './auth-failure-throttle';
 import { header, HttpChecks } from './http-checks';
 
 const SESSION_HEADER = 'mcp-session-id';
@@ -42,6 +43,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     private readonly dispatcher: McpDispatcher,
     private readonly streams: StreamRegistry,
     private readonly recorder: RecordCall,
+    private readonly failures: AuthFailureThrottle,
     @Inject(SESSION_STORE) private readonly sessions: SessionStore,
   ) {
     sessions.onEvict((id) => streams.forget(id));
@@ -375,9 +377,11 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
 
   /** The verified caller, or null after answering 401 (and logging the refusal). */
   private async authenticate(x: Exchange, body: unknown): Promise<Caller | null> {
+    const ip = clientIp(x.req);
+    const throttledFor = this.failures.retryAfterSeconds(ip);
     let result;
     try {
-      result = await this.auth.authenticate(x.req.headers, x.serverCode);
+      result = await this.auth.authenticate(x.req.headers, x.serverCode, { knownKeysOnly: throttledFor > 0 });
     } catch (err) {
       if (!(err instanceof KeyStoreUnavailable)) throw err;
       // Not the caller's fault: say so, and let them retry, rather than a misleading 401.
@@ -386,17 +390,27 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
       return null;
     }
     if (result.ok) return { key: result.key, group: result.group };
+    const throttled = result.reason === 'throttled';
+    if (!throttled) this.failures.recordFailure(ip);
+    // Every refusal has its log row, throttled ones too (inserted in batches: cheap, unlike key lookups).
     const first = classify(Array.isArray(body) ? body[0] : body);
     const method = first.kind === 'request' || first.kind === 'notification' ? first.message.method : `${x.req.method} ${x.req.path}`;
     const toolName = first.kind === 'request' && first.message.method === 'tools/call' ? first.message.params?.name : null;
     await this.recorder.recordRefusal({
       requestId: x.requestId,
-      callerIp: clientIp(x.req),
+      callerIp: ip,
       method: method.slice(0, 100),
       toolName: typeof toolName === 'string' ? toolName.slice(0, 200) : null,
       outcome: 'unauthenticated',
       errorCode: result.reason.toUpperCase(),
     });
+    if (throttled) {
+      x.res.setHeader('Retry-After', String(throttledFor));
+      this.sendError(x, 429, idOf(body), RpcCode.RATE_LIMITED, `Too many failed authentication attempts from your address; retry in ${throttledFor} s.`, {
+        retryAfterSeconds: throttledFor,
+      });
+      return null;
+    }
     x.res.setHeader('WWW-Authenticate', 'Bearer realm="toolgate-mcp", error="invalid_token"');
     this.sendError(x, 401, idOf(body), RpcCode.UNAUTHORIZED, UNAUTHORIZED_MESSAGE);
     return null;
