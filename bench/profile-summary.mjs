@@ -70,6 +70,28 @@ export function summarizeProfile(profile, { top = 25 } = {}) {
     byArea.set(area, (byArea.get(area) ?? 0) + us);
   }
   const activeUs = totalUs - idleUs;
+
+  // Inclusive ("total") time of each function: every sample counts once for each distinct function on
+  // its stack (recursion is not double-counted).
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const keyOf = (n) => `${n.callFrame.functionName || '(anonymous)'}\u0000${n.callFrame.url ? `${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}` : ''}`;
+  const inclusive = new Map();
+  for (const [id, us] of selfUs) {
+    const leaf = nodes.get(id);
+    if (areaOf(leaf.callFrame.url, leaf.callFrame.functionName) === '(idle)') continue;
+    const seen = new Set();
+    for (let at = id; at !== undefined; at = parent.get(at)) {
+      const n = nodes.get(at);
+      if (!n.callFrame.url) continue;
+      const key = keyOf(n);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const f = inclusive.get(key) ?? { name: n.callFrame.functionName || '(anonymous)', where: `${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}`, area: areaOf(n.callFrame.url, n.callFrame.functionName), us: 0 };
+      f.us += us;
+      inclusive.set(key, f);
+    }
+  }
   const pct = (us) => Number(((100 * us) / Math.max(1, activeUs)).toFixed(1));
   const ms = (us) => Math.round(us / 1000);
   return {
@@ -80,6 +102,11 @@ export function summarizeProfile(profile, { top = 25 } = {}) {
       .sort((a, b) => b.us - a.us)
       .slice(0, top)
       .map((f) => ({ name: f.name, where: f.where, area: f.area, ms: ms(f.us), pct: pct(f.us) })),
+    toolgateInclusive: [...inclusive.values()]
+      .filter((f) => f.area.startsWith('toolgate:'))
+      .sort((a, b) => b.us - a.us)
+      .slice(0, top)
+      .map((f) => ({ name: f.name, where: f.where, ms: ms(f.us), pct: pct(f.us) })),
     areas: [...byArea.entries()]
       .sort((a, b) => b[1] - a[1])
       .map(([area, us]) => ({ area, ms: ms(us), pct: pct(us) })),
@@ -91,6 +118,10 @@ export function formatSummary(s, { topAreas = 15 } = {}) {
   for (const a of s.areas.slice(0, topAreas)) lines.push(`  ${String(a.pct).padStart(5)}%  ${String(a.ms).padStart(7)} ms  ${a.area}`);
   lines.push('', 'top functions by self time:');
   for (const f of s.functions) lines.push(`  ${String(f.pct).padStart(5)}%  ${String(f.ms).padStart(7)} ms  ${f.name}  ${f.where}`);
+  if (s.toolgateInclusive?.length) {
+    lines.push('', "Toolgate's own functions by total time (self + what they call):");
+    for (const f of s.toolgateInclusive) lines.push(`  ${String(f.pct).padStart(5)}%  ${String(f.ms).padStart(7)} ms  ${f.name}  ${f.where}`);
+  }
   return lines.join('\n');
 }
 

@@ -11,16 +11,18 @@
 //   --only=S1,S3        run only these scenarios (S1–S5; S4 needs S1)
 //   --connections=10,50 connection counts for S1
 //   --s5-rows=N         call-log rows to seed for S5 (default 10,000,000; --smoke 100,000)
+//   --warmup=3          seconds of unrecorded load on each target before its first run (--smoke 0.5)
 //   --cpu-prof          run the API under `node --cpu-prof` and summarise the profile at the end
+//   --api-env=NAME=v    extra environment for the API (repeatable), to try a setting; not for the
+//                       reference numbers, which use the defaults
 //   --no-results        do not write bench/results/<timestamp>.json
 //
 // See bench/README.md for what each scenario measures.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { ensureBuilt } from '../scripts/lib/build-freshness.mjs';
 import { exitOf, prefixLines, signalChild, startChild, stopChildren } from '../scripts/lib/child-processes.mjs';
 import { startEmbeddedPostgres } from '../scripts/lib/embedded-pg.mjs';
 import { findFreePort } from '../scripts/lib/free-port.mjs';
@@ -39,28 +41,38 @@ const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 
 function parseFlags(argv) {
   const flags = new Map();
+  const apiEnv = {};
   for (const a of argv) {
-    const m = a.match(/^--([a-z0-9-]+)(?:=(.*))?$/);
+    const m = a.match(/^--([a-z0-9-]+)(?:=(.*))?$/s);
     if (!m) throw new Error(`unknown argument "${a}" (see the top of bench/run.mjs)`);
+    if (m[1] === 'api-env') {
+      const kv = (m[2] ?? '').match(/^([A-Z0-9_]+)=(.*)$/s);
+      if (!kv) throw new Error('--api-env wants NAME=value');
+      apiEnv[kv[1]] = kv[2];
+      continue;
+    }
     flags.set(m[1], m[2] ?? true);
   }
   const known = new Set(['smoke', 'duration', 'only', 'connections', 's5-rows', 'cpu-prof', 'no-results', 'warmup']);
   for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag --${k} (see the top of bench/run.mjs)`);
   const smoke = flags.has('smoke');
-  const number = (name, fallback) => {
+  const number = (name, fallback, { zero = false } = {}) => {
     if (!flags.has(name)) return fallback;
     const n = Number(flags.get(name));
-    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number`);
+    if (!Number.isFinite(n) || n < 0 || (n === 0 && !zero)) throw new Error(`--${name} must be a ${zero ? 'non-negative' : 'positive'} number`);
     return n;
   };
   const only = flags.has('only') ? new Set(String(flags.get('only')).toUpperCase().split(',').map((s) => s.trim()).filter(Boolean)) : null;
   if (only) for (const s of only) if (!/^S[1-5]$/.test(s)) throw new Error(`--only: unknown scenario ${s} (S1–S5)`);
   if (only?.has('S4')) only.add('S1');
+  if (flags.has('connections') && !String(flags.get('connections')).split(',').every((c) => /^[1-9]\d*$/.test(c))) {
+    throw new Error('--connections wants positive integers, e.g. --connections=10,50');
+  }
   const duration = number('duration', smoke ? 2 : 15);
   return {
     smoke,
     duration,
-    warmup: number('warmup', smoke ? 0.5 : Math.min(3, duration)),
+    warmup: number('warmup', smoke ? 0.5 : Math.min(3, duration), { zero: true }),
     only,
     connections: flags.has('connections') ? String(flags.get('connections')).split(',').map(Number) : [10, 50],
     s5Rows: Math.round(number('s5-rows', smoke ? 100_000 : 10_000_000)),
@@ -68,6 +80,7 @@ function parseFlags(argv) {
     s5Pages: smoke ? 2 : 5,
     s3Walks: smoke ? 10 : 200,
     cpuProf: flags.has('cpu-prof'),
+    apiEnv,
     writeResults: !flags.has('no-results'),
   };
 }
@@ -89,7 +102,8 @@ let finishing = null;
 function finish(code) {
   finishing ??= (async () => {
     stopLoad();
-    await pool?.end().catch(() => {});
+    // A long seeding query would hold pool.end(); PostgreSQL's shutdown below ends it anyway.
+    await Promise.race([pool?.end().catch(() => {}), sleep(2000)]);
     await stopChildren({ graceMs: 10_000 });
     const db = database ?? (await databaseStarting?.catch(() => null));
     await db?.stop?.().catch((error) => log(`could not stop PostgreSQL: ${error.message}`));
@@ -122,6 +136,18 @@ async function runQuiet(label, command, args, env) {
   const { code, signal, error } = await exitOf(child);
   if (code !== 0) throw new Error(`${label} failed (${error?.message ?? `exit ${code ?? signal}`}):\n${err || out}`);
   return out;
+}
+
+/**
+ * scripts/lib/build-freshness.mjs's ensureBuilt(), in a child whose output goes to stderr: stdout carries
+ * only the results.
+ */
+async function ensureBuiltQuietly() {
+  const script = `import(${JSON.stringify(new URL('../scripts/lib/build-freshness.mjs', import.meta.url).href)}).then(async (m) => process.exit((await m.ensureBuilt()) ? 0 : 1))`;
+  const child = startChild(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, stdio: ['ignore', process.stderr, process.stderr] });
+  const { code, signal, error } = await exitOf(child);
+  checkInterrupted();
+  if (code !== 0) throw new Error(`the build failed (${error?.message ?? `exit ${code ?? signal}`})`);
 }
 
 async function openDatabase() {
@@ -176,6 +202,62 @@ function rssMb(pid) {
   }
 }
 
+const CLOCK_TICKS = 100; // USER_HZ on Linux
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat; null when unreadable. */
+function cpuSeconds(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of the embedded PostgreSQL: the postmaster and its children (backends, writers). */
+function postgresCpuSeconds() {
+  if (!database?.embedded) return null;
+  let postmaster;
+  try {
+    postmaster = Number(fs.readFileSync(path.join(database.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  } catch {
+    return null;
+  }
+  // The postmaster's own time plus that of its exited children (cutime, cstime), then the live ones.
+  let total = 0;
+  try {
+    const stat = fs.readFileSync(`/proc/${postmaster}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    total = (Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14])) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === postmaster) total += (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
+}
+
+/** A snapshot of the CPU used so far by the server under test, PostgreSQL and this process (the load generator). */
+function cpuSnapshot(serverPid) {
+  const own = process.cpuUsage();
+  return { server: cpuSeconds(serverPid), postgres: postgresCpuSeconds(), loadGenerator: (own.user + own.system) / 1e6 };
+}
+
+/** CPU milliseconds per successful call, by process, between two snapshots. */
+function cpuPerCall(before, after, calls) {
+  const per = (a, b) => (a === null || b === null || !calls ? null : round(((b - a) * 1000) / calls, 3));
+  return { server: per(before.server, after.server), postgres: per(before.postgres, after.postgres), loadGenerator: per(before.loadGenerator, after.loadGenerator) };
+}
+
 async function startBaseline() {
   const child = startChild(process.execPath, [path.join(BENCH_DIR, 'baseline-sdk-server.mjs'), '--port=0'], {
     cwd: ROOT,
@@ -217,6 +299,7 @@ function machineInfo() {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model ?? 'unknown',
     memoryGb: round(os.totalmem() / 2 ** 30, 1),
+    loadAvgAtStart: os.loadavg().map((x) => round(x)),
   };
 }
 
@@ -242,7 +325,9 @@ async function setUp(opts) {
     CALL_LOG_SPOOL_DIR: path.join(workDir, 'spool'),
     SEED_ADMIN_EMAIL: adminEmail,
     SEED_ADMIN_PASSWORD: adminPassword,
+    ...opts.apiEnv,
   };
+  if (Object.keys(opts.apiEnv).length) log(`API environment overrides (not the defaults!): ${JSON.stringify(opts.apiEnv)}`);
   delete env.TEST_DATABASE_URL;
 
   log('migrating…');
@@ -322,6 +407,8 @@ async function scenarioS1(opts, ctx) {
       log(`S1 ${t.target} ${t.era} ${connections} connections, ${opts.duration}s…`);
       const rowsBefore = isGateway ? await countRows(ctx.tenant.id) : null;
       const startedAt = new Date(Date.now() - 1000);
+      const serverPid = isGateway ? ctx.api.pid : ctx.baseline.child.pid;
+      const cpuBefore = cpuSnapshot(serverPid);
       let runMaxRss = 0;
       const result = await runLoad({
         url: t.url,
@@ -331,6 +418,7 @@ async function scenarioS1(opts, ctx) {
         collectRequestIds: isGateway,
         onTick: isGateway ? () => (runMaxRss = Math.max(runMaxRss, rssMb(ctx.api.pid) ?? 0)) : undefined,
       });
+      const cpuMsPerCall = cpuPerCall(cpuBefore, cpuSnapshot(serverPid), result.successful);
       const line = {
         scenario: 'S1',
         era: t.era,
@@ -347,6 +435,8 @@ async function scenarioS1(opts, ctx) {
         errors: result.errors,
         errorBreakdown: result.errorBreakdown,
         ...(result.errorSamples.length ? { errorSamples: result.errorSamples } : {}),
+        cpuMsPerCall,
+        loadAvg1m: round(os.loadavg()[0]),
         ...(isGateway ? { rssMaxMb: runMaxRss } : {}),
         ...(t.era === STATELESS_ERA ? { comparedWith: `baseline ${SESSION_ERA} (the SDK 1.x server does not speak ${STATELESS_ERA})` } : {}),
       };
@@ -429,9 +519,13 @@ async function scenarioS3(opts, ctx) {
     if (probe.status !== 200 || firstPage === 0) throw new Error(`S3 tools/list failed: HTTP ${probe.status} ${probe.text.slice(0, 300)}`);
     if (opts.warmup > 0) await runLoad({ url, connections: 10, durationSeconds: opts.warmup, ...request });
 
-    // One tools/list request (one page, MCP_TOOLS_PAGE_SIZE tools), under load.
-    log(`S3 tools/list ${era}, 10 connections, ${opts.duration}s…`);
-    const r = await runLoad({ url, connections: 10, durationSeconds: opts.duration, ...request });
+    // One tools/list request (one page of MCP_TOOLS_PAGE_SIZE tools): alone (1 connection: the latency
+    // a client sees) and under load (10 connections: latency includes queueing behind the others).
+    const runs = [];
+    for (const connections of [1, 10]) {
+      log(`S3 tools/list ${era}, ${connections} connection${connections > 1 ? 's' : ''}, ${opts.duration}s…`);
+      runs.push({ connections, r: await runLoad({ url, connections, durationSeconds: opts.duration, ...request }) });
+    }
     // A client walking every page (the 2.x client's listTools does), one request at a time.
     const walks = new Samples(opts.s3Walks);
     let pages = 0;
@@ -449,24 +543,26 @@ async function scenarioS3(opts, ctx) {
       pages = n;
     }
     const [w50, w99] = walks.percentiles(50, 99);
-    const line = {
-      scenario: 'S3',
-      era,
-      target: 'gateway',
-      groupTools: 1000,
-      toolsPerPage: firstPage,
-      connections: 10,
-      durationSeconds: r.durationSeconds,
-      requests: r.requests,
-      rps: round(r.rps, 0),
-      p50: round(r.latency.p50),
-      p99: round(r.latency.p99),
-      errors: r.errors,
-      ...(r.errorSamples.length ? { errorSamples: r.errorSamples } : {}),
-      fullList: { pages, walks: opts.s3Walks, p50: round(w50), p99: round(w99), note: 'every page, one request at a time (fetch, keep-alive)' },
-    };
-    emit(line);
-    out.push(line);
+    for (const { connections, r } of runs) {
+      const line = {
+        scenario: 'S3',
+        era,
+        target: 'gateway',
+        groupTools: 1000,
+        toolsPerPage: firstPage,
+        connections,
+        durationSeconds: r.durationSeconds,
+        requests: r.requests,
+        rps: round(r.rps, 0),
+        p50: round(r.latency.p50),
+        p99: round(r.latency.p99),
+        errors: r.errors,
+        ...(r.errorSamples.length ? { errorSamples: r.errorSamples } : {}),
+        ...(connections === 1 ? { fullList: { pages, walks: opts.s3Walks, p50: round(w50), p99: round(w99), note: 'every page in turn, one connection (fetch, keep-alive)' } } : {}),
+      };
+      emit(line);
+      out.push(line);
+    }
   }
   return out;
 }
@@ -496,7 +592,8 @@ async function scenarioS5(opts, ctx) {
     rows: seeded.rows,
     days: Math.round((seeded.to - seeded.from) / 86_400_000),
     insertSeconds: round(seeded.insertSeconds, 1),
-    rowsPerSecond: round(seeded.rows / seeded.insertSeconds, 0),
+    attachAndIndexSeconds: round(seeded.attachSeconds, 1),
+    rowsPerSecond: round(seeded.rows / (seeded.insertSeconds + seeded.attachSeconds), 0),
     vacuumAnalyzeSeconds: round(seeded.analyzeSeconds, 1),
     callLogsSize: sizeRows[0].size,
   });
@@ -594,19 +691,23 @@ function summarize(opts, s1, s3, s5, rss) {
   print(`=== Toolgate benchmark ${opts.smoke ? '(SMOKE: timings are not meaningful) ' : ''}— ${results.machine.cpus} CPU(s) ${results.machine.cpuModel}, Node ${results.machine.node}, ${opts.duration}s per run ===`);
   if (s1) {
     print('');
-    print('S1 tools/call echo          conns      rps     p50 ms   p99 ms   errors   vs baseline rps');
+    print('S1 tools/call echo          conns      rps     p50 ms   p99 ms   errors   vs baseline   CPU ms/call: server  postgres  load gen');
     for (const l of s1.s1) {
       const base = s1.s1.find((b) => b.target === 'baseline' && b.connections === l.connections);
       const ratio = l.target === 'gateway' && base?.rps ? `${(l.rps / base.rps).toFixed(2)}×` : '';
+      const cpu = (v) => String(v ?? '–').padStart(8);
       print(
-        `  ${`${l.target} ${l.era}`.padEnd(26)}${String(l.connections).padStart(5)}${String(l.rps).padStart(9)}${String(l.p50).padStart(10)}${String(l.p99).padStart(9)}${String(l.errors).padStart(9)}   ${ratio}`,
+        `  ${`${l.target} ${l.era}`.padEnd(26)}${String(l.connections).padStart(5)}${String(l.rps).padStart(9)}${String(l.p50).padStart(10)}${String(l.p99).padStart(9)}${String(l.errors).padStart(9)}   ${ratio.padEnd(11)}            ${cpu(l.cpuMsPerCall.server)}  ${cpu(l.cpuMsPerCall.postgres)}  ${cpu(l.cpuMsPerCall.loadGenerator)}`,
       );
     }
   }
   if (s3) {
     print('');
-    print('S3 tools/list, 1,000 tools   rps     p50 ms   p99 ms   errors   full list (all pages) p50 / p99 ms');
-    for (const l of s3) print(`  ${l.era.padEnd(24)}${String(l.rps).padStart(7)}${String(l.p50).padStart(9)}${String(l.p99).padStart(9)}${String(l.errors).padStart(9)}   ${l.fullList.pages} pages: ${l.fullList.p50} / ${l.fullList.p99}`);
+    print('S3 tools/list, 1,000 tools   conns      rps   p50 ms   p99 ms   errors   full list (all pages, 1 conn) p50 / p99 ms');
+    for (const l of s3) {
+      const full = l.fullList ? `${l.fullList.pages} pages: ${l.fullList.p50} / ${l.fullList.p99}` : '';
+      print(`  ${l.era.padEnd(26)}${String(l.connections).padStart(5)}${String(l.rps).padStart(9)}${String(l.p50).padStart(9)}${String(l.p99).padStart(9)}${String(l.errors).padStart(9)}   ${full}`);
+    }
   }
   if (s5) {
     print('');
@@ -629,7 +730,13 @@ function summarize(opts, s1, s3, s5, rss) {
     target('RSS under S1 load', `${rss.maxRss} MB (idle ${rss.idleRss} MB)`, '≤ 300 MB', rss.maxRss <= 300);
   }
   target('S2 tools/call proxied to an upstream MCP server', 'skipped: upstream sources not built yet', '—', null);
-  if (s3) for (const l of s3) target(`S3 tools/list (1,000 tools) ${l.era}: p50`, `${l.p50} ms`, '≤ 5 ms', l.p50 <= 5);
+  if (s3) {
+    for (const l of s3) {
+      const other = s3.find((x) => x.era === l.era && x.connections !== l.connections);
+      if (l.connections === 1) target(`S3 tools/list (1,000 tools) ${l.era}: p50 of one client`, `${l.p50} ms (${other?.p50} ms at ${other?.connections} connections)`, '≤ 5 ms', l.p50 <= 5);
+      target(`S3 tools/list ${l.era} ${l.connections} conn: errors`, l.errors, '0', l.errors === 0);
+    }
+  }
   if (s5) for (const l of s5) target(`S5 ${l.shape}: p95`, `${l.p95} ms`, '≤ 200 ms', l.p95 <= 200);
 
   print('');
@@ -672,7 +779,7 @@ async function main() {
   const startedAt = performance.now();
 
   log('checking the build…');
-  if (!(await ensureBuilt())) throw new Error('the build failed');
+  await ensureBuiltQuietly();
   checkInterrupted();
   const ctx = await setUp(opts);
   log(`setup done in ${Math.round((performance.now() - startedAt) / 1000)}s`);
@@ -682,9 +789,26 @@ async function main() {
   const s3 = wants(opts, 'S3') ? await scenarioS3(opts, ctx) : null;
   const s5 = wants(opts, 'S5') ? await scenarioS5(opts, ctx) : null;
 
+  if (s1) {
+    for (const l of s1.s1.filter((x) => x.target === 'gateway')) {
+      const base = s1.s1.find((b) => b.target === 'baseline' && b.connections === l.connections);
+      emit({
+        scenario: 'S1-ratio',
+        era: l.era,
+        connections: l.connections,
+        baselineEra: SESSION_ERA,
+        gatewayRps: l.rps,
+        baselineRps: base?.rps ?? null,
+        rpsRatio: base?.rps ? round(l.rps / base.rps) : null,
+        p99Ratio: base?.p99 ? round(l.p99 / base.p99) : null,
+        serverCpuPerCallRatio: base?.cpuMsPerCall.server && l.cpuMsPerCall.server ? round(l.cpuMsPerCall.server / base.cpuMsPerCall.server) : null,
+      });
+    }
+  }
   summarize(opts, s1, s3, s5, s1 ?? {});
   if (opts.cpuProf) results.profile = await stopApiForProfile(ctx);
   results.finishedAt = new Date().toISOString();
+  results.machine.loadAvgAtEnd = os.loadavg().map((x) => round(x));
   results.seconds = Math.round((performance.now() - startedAt) / 1000);
   if (results.file) {
     fs.writeFileSync(results.file, `${JSON.stringify(results, null, 2)}\n`);
