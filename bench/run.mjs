@@ -15,12 +15,14 @@
 //   --cpu-prof          run the API under `node --cpu-prof` and summarise the profile at the end
 //   --api-env=NAME=v    extra environment for the API (repeatable), to try a setting; not for the
 //                       reference numbers, which use the defaults
+//   --baseline-sse      the baseline answers tools/call as SSE streams (the SDK's default) instead of JSON
 //   --no-results        do not write bench/results/<timestamp>.json
 //
 // See bench/README.md for what each scenario measures.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { exitOf, prefixLines, signalChild, startChild, stopChildren } from '../scripts/lib/child-processes.mjs';
@@ -39,34 +41,36 @@ const RESULTS_DIR = path.join(BENCH_DIR, 'results');
 
 // ---- options -----------------------------------------------------------------------------------------
 
+class UsageError extends Error {}
+
 function parseFlags(argv) {
   const flags = new Map();
   const apiEnv = {};
   for (const a of argv) {
     const m = a.match(/^--([a-z0-9-]+)(?:=(.*))?$/s);
-    if (!m) throw new Error(`unknown argument "${a}" (see the top of bench/run.mjs)`);
+    if (!m) throw new UsageError(`unknown argument "${a}" (see the top of bench/run.mjs)`);
     if (m[1] === 'api-env') {
       const kv = (m[2] ?? '').match(/^([A-Z0-9_]+)=(.*)$/s);
-      if (!kv) throw new Error('--api-env wants NAME=value');
+      if (!kv) throw new UsageError('--api-env wants NAME=value');
       apiEnv[kv[1]] = kv[2];
       continue;
     }
     flags.set(m[1], m[2] ?? true);
   }
-  const known = new Set(['smoke', 'duration', 'only', 'connections', 's5-rows', 'cpu-prof', 'no-results', 'warmup']);
-  for (const k of flags.keys()) if (!known.has(k)) throw new Error(`unknown flag --${k} (see the top of bench/run.mjs)`);
+  const known = new Set(['smoke', 'duration', 'only', 'connections', 's5-rows', 'cpu-prof', 'no-results', 'warmup', 'baseline-sse']);
+  for (const k of flags.keys()) if (!known.has(k)) throw new UsageError(`unknown flag --${k} (see the top of bench/run.mjs)`);
   const smoke = flags.has('smoke');
   const number = (name, fallback, { zero = false } = {}) => {
     if (!flags.has(name)) return fallback;
     const n = Number(flags.get(name));
-    if (!Number.isFinite(n) || n < 0 || (n === 0 && !zero)) throw new Error(`--${name} must be a ${zero ? 'non-negative' : 'positive'} number`);
+    if (!Number.isFinite(n) || n < 0 || (n === 0 && !zero)) throw new UsageError(`--${name} must be a ${zero ? 'non-negative' : 'positive'} number`);
     return n;
   };
   const only = flags.has('only') ? new Set(String(flags.get('only')).toUpperCase().split(',').map((s) => s.trim()).filter(Boolean)) : null;
-  if (only) for (const s of only) if (!/^S[1-5]$/.test(s)) throw new Error(`--only: unknown scenario ${s} (S1–S5)`);
+  if (only) for (const s of only) if (!/^S[1-5]$/.test(s)) throw new UsageError(`--only: unknown scenario ${s} (S1–S5)`);
   if (only?.has('S4')) only.add('S1');
   if (flags.has('connections') && !String(flags.get('connections')).split(',').every((c) => /^[1-9]\d*$/.test(c))) {
-    throw new Error('--connections wants positive integers, e.g. --connections=10,50');
+    throw new UsageError('--connections wants positive integers, e.g. --connections=10,50');
   }
   const duration = number('duration', smoke ? 2 : 15);
   return {
@@ -80,6 +84,7 @@ function parseFlags(argv) {
     s5Pages: smoke ? 2 : 5,
     s3Walks: smoke ? 10 : 200,
     cpuProf: flags.has('cpu-prof'),
+    baselineSse: flags.has('baseline-sse'),
     apiEnv,
     writeResults: !flags.has('no-results'),
   };
@@ -258,8 +263,8 @@ function cpuPerCall(before, after, calls) {
   return { server: per(before.server, after.server), postgres: per(before.postgres, after.postgres), loadGenerator: per(before.loadGenerator, after.loadGenerator) };
 }
 
-async function startBaseline() {
-  const child = startChild(process.execPath, [path.join(BENCH_DIR, 'baseline-sdk-server.mjs'), '--port=0'], {
+async function startBaseline(opts) {
+  const child = startChild(process.execPath, [path.join(BENCH_DIR, 'baseline-sdk-server.mjs'), '--port=0', ...(opts.baselineSse ? ['--sse'] : [])], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -291,9 +296,18 @@ function emit(line) {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 }
 
+function commitInfo() {
+  const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  const head = git('rev-parse', '--short', 'HEAD');
+  if (head.status !== 0) return null;
+  const dirty = git('status', '--porcelain', '--', 'apps', 'libs', 'migrations').stdout.trim() !== '';
+  return `${head.stdout.trim()}${dirty ? ' + uncommitted changes in apps/libs/migrations' : ''}`;
+}
+
 function machineInfo() {
   const cpus = os.cpus();
   return {
+    commit: commitInfo(),
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
     cpus: cpus.length,
@@ -313,8 +327,11 @@ async function setUp(opts) {
   const adminEmail = 'admin@demo.local';
   const port = await findFreePort(0);
   const apiUrl = `http://127.0.0.1:${port}`;
+  // Only what a process needs from the caller's environment: a stray MCP_* or CALL_LOG_* setting in
+  // the shell must not change the numbers. The API gets its defaults plus what is set here.
+  const inherited = Object.fromEntries(['PATH', 'HOME', 'USER', 'LANG', 'LC_ALL', 'TMPDIR', 'TZ'].filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
   const env = {
-    ...process.env,
+    ...inherited,
     NODE_ENV: 'production',
     LOG_LEVEL: 'warn',
     HOST: '127.0.0.1',
@@ -328,7 +345,6 @@ async function setUp(opts) {
     ...opts.apiEnv,
   };
   if (Object.keys(opts.apiEnv).length) log(`API environment overrides (not the defaults!): ${JSON.stringify(opts.apiEnv)}`);
-  delete env.TEST_DATABASE_URL;
 
   log('migrating…');
   await runQuiet('migrate', process.execPath, [API_CLI, 'migrate'], env);
@@ -344,8 +360,8 @@ async function setUp(opts) {
   prefixLines(api.stderr, '[api]', process.stderr);
   await waitReady(apiUrl, api);
 
-  const baseline = await startBaseline();
-  log(`baseline SDK server on ${baseline.url}`);
+  const baseline = await startBaseline(opts);
+  log(`baseline SDK server on ${baseline.url}${opts.baselineSse ? ' (SSE responses)' : ''}`);
 
   pool = new pg.Pool({ connectionString: database.url, max: 4 });
 
@@ -558,7 +574,7 @@ async function scenarioS3(opts, ctx) {
         p99: round(r.latency.p99),
         errors: r.errors,
         ...(r.errorSamples.length ? { errorSamples: r.errorSamples } : {}),
-        ...(connections === 1 ? { fullList: { pages, walks: opts.s3Walks, p50: round(w50), p99: round(w99), note: 'every page in turn, one connection (fetch, keep-alive)' } } : {}),
+        ...(connections === 1 ? { fullList: { pages, walks: opts.s3Walks, p50: round(w50), p99: round(w99), note: 'every page in turn, one connection (node:http keep-alive)' } } : {}),
       };
       emit(line);
       out.push(line);
@@ -770,7 +786,7 @@ async function stopApiForProfile(ctx) {
 
 async function main() {
   const opts = parseFlags(process.argv.slice(2));
-  results.options = opts;
+  results.options = { ...opts, only: opts.only ? [...opts.only] : null };
   results.machine = machineInfo();
   if (opts.writeResults) {
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
@@ -819,7 +835,8 @@ async function main() {
 main().then(
   () => finish(0),
   (error) => {
-    if (!interrupted) log(`the harness failed: ${error?.stack ?? error}`);
+    if (error instanceof UsageError) log(error.message);
+    else if (!interrupted) log(`the harness failed: ${error?.stack ?? error}`);
     return finish(interrupted ? 130 : 1);
   },
 );

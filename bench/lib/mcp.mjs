@@ -32,6 +32,21 @@ function post(url, headers, body) {
   });
 }
 
+/** The JSON-RPC message of a response body: plain JSON, or the last `data:` line of an SSE stream. */
+export function parseMessage(text) {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const data = text.split('\n').filter((l) => l.startsWith('data:')).at(-1);
+    if (!data) return null;
+    try {
+      return JSON.parse(data.slice(5));
+    } catch {
+      return null;
+    }
+  }
+}
+
 /**
  * The 2025 handshake, done once: initialize, then notifications/initialized. Resolves to the session
  * id that every later request repeats.
@@ -45,7 +60,7 @@ export async function openSession(url, auth = {}) {
   });
   const sessionId = init.res.headers.get('mcp-session-id');
   if (init.res.status !== 200 || !sessionId) throw new Error(`initialize at ${url} failed: HTTP ${init.res.status} ${init.text.slice(0, 300)}`);
-  const version = JSON.parse(init.text).result?.protocolVersion;
+  const version = parseMessage(init.text)?.result?.protocolVersion;
   if (version !== SESSION_ERA) throw new Error(`initialize at ${url} negotiated ${version}, not ${SESSION_ERA}`);
   const headers = { ...auth, 'mcp-session-id': sessionId, 'mcp-protocol-version': SESSION_ERA };
   const initialized = await post(url, headers, { jsonrpc: '2.0', method: 'notifications/initialized' });
@@ -87,11 +102,5 @@ export function loadRequest({ era, method, auth = {}, sessionHeaders = {}, reque
 /** Sends one request (fetch, keep-alive) and returns { status, json }. */
 export async function sendOnce(url, { headers, body }, id = 'probe-1') {
   const { res, text } = await post(url, { ...headers, ...(headers['x-request-id'] ? { 'x-request-id': headers['x-request-id'].replace(ID, id) } : {}) }, JSON.parse(body.replace(ID, id)));
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // reported by the caller
-  }
-  return { status: res.status, json, text };
+  return { status: res.status, json: parseMessage(text), text };
 }
