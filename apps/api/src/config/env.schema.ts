@@ -35,6 +35,8 @@ export const EnvSchema = z.object({
   MCP_TOOLS_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
   /** How long a key or group lookup is trusted before it is checked again: revocation takes effect within it. */
   MCP_AUTH_CACHE_MS: z.coerce.number().int().min(0).max(60_000).default(1000),
+  /** A key lookup slower than this is treated as the database being unreachable. */
+  MCP_AUTH_LOOKUP_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(2000),
   /** Failed key checks per client address per minute before only already-known keys are looked up (429 for others). */
   MCP_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(60),
   CALL_LOG_FLUSH_MS: z.coerce.number().int().min(0).max(1000).default(5),

@@ -15,7 +15,7 @@ function setup(cacheMs = 1000) {
     findWithGroupByPrefix: jest.fn(async (prefix: string) => rows.get(prefix) ?? null),
     recordLastUsed: jest.fn(async () => 0),
   };
-  const authn = new KeyAuthenticator(store as unknown as ApiKeysService, { env: { MCP_AUTH_CACHE_MS: cacheMs } } as AppConfigService);
+  const authn = new KeyAuthenticator(store as unknown as ApiKeysService, { env: { MCP_AUTH_CACHE_MS: cacheMs, MCP_AUTH_LOOKUP_TIMEOUT_MS: 2000 } } as AppConfigService);
   let n = 0;
   const issue = () => {
     const k = generateKey();

@@ -56,7 +56,6 @@ const UNKNOWN_TTL_MS = 1_000;
  */
 export const STALE_IF_ERROR_MS = 5 * 60_000;
 /** A lookup slower than this counts as the database being unreachable (pg would otherwise wait indefinitely). */
-const LOOKUP_TIMEOUT_MS = 2_000;
 /** How often uses are written to `api_keys.last_used_at`. */
 export const LAST_USED_FLUSH_MS = 5_000;
 
@@ -84,6 +83,8 @@ const THROTTLED: AuthResult = Object.freeze({ ok: false, reason: 'throttled' });
 export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(KeyAuthenticator.name);
   private readonly cacheMs: number;
+  /** A key lookup slower than this counts as the database being unreachable (stale-if-error, or 503). */
+  private readonly lookupTimeoutMs: number;
   private readonly unknownTtlMs: number;
   /** Keyed by the base64 HMAC of the presented key; Map order = order of last verification (oldest first). */
   private readonly entries = new Map<string, CacheEntry>();
@@ -106,6 +107,7 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
     @Optional() private readonly events?: DomainEvents,
   ) {
     this.cacheMs = config.env.MCP_AUTH_CACHE_MS;
+    this.lookupTimeoutMs = config.env.MCP_AUTH_LOOKUP_TIMEOUT_MS;
     this.unknownTtlMs = Math.min(this.cacheMs, UNKNOWN_TTL_MS);
   }
 
@@ -213,7 +215,7 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
     let row: KeyWithGroup | null;
     try {
       // The query takes no signal; past the timeout its late answer is simply dropped.
-      row = await runWithDeadline(() => this.keys.findWithGroupByPrefix(prefix), LOOKUP_TIMEOUT_MS);
+      row = await runWithDeadline(() => this.keys.findWithGroupByPrefix(prefix), this.lookupTimeoutMs);
     } catch (err) {
       return this.serveStale(id, err);
     }

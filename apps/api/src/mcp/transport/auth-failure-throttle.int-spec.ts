@@ -25,7 +25,7 @@ describe('failed key checks per address', () => {
     const throttled = await post(t, group.serverCode, randomKey());
     expect(throttled.status).toBe(429);
     expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await throttled.json()).error).toMatchObject({ code: -32029, data: { retryAfterSeconds: expect.any(Number) } });
+    expect(((await throttled.json()) as { error: unknown }).error).toMatchObject({ code: -32029, data: { retryAfterSeconds: expect.any(Number) } });
     await new Promise((r) => setTimeout(r, 1100)); // past the 1 s cache: the known key is looked up again
     expect((await post(t, group.serverCode, plaintext)).status).toBe(200);
     const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM call_logs WHERE outcome = 'unauthenticated'`);
