@@ -19,6 +19,8 @@ export async function createApp(env: Env, extraImports: Type[] = []): Promise<Ne
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  // No ETags: hashing every JSON answer costs the MCP hot path ~6% (bench/README.md) and no client uses them.
+  app.disable('etag');
   app.set('trust proxy', env.TRUST_PROXY.split(',').map((v) => v.trim()));
   // The MCP endpoint first: it reads its own bodies and answers in JSON-RPC, without the admin middleware.
   app.use('/mcp', app.get(McpHttpHandler).router());
