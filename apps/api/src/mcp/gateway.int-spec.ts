@@ -299,6 +299,25 @@ describe('MCP gateway (SDK clients over HTTP, real PostgreSQL)', () => {
     for (const key of [keyA, keyB, k.plaintext]) expect(all).not.toContain(key.slice(16));
   });
 
+  it("logs arguments with the tool's own redaction paths applied, and truncates oversized values", async () => {
+    const g = await createGroup(t, tenant);
+    await assign(g.id, 'get_task');
+    await assign(g.id, 'echo');
+    const k = await createKey(t, tenant, g.id);
+    await t.http().patch(`/api/v1/tools/${tools.get('get_task')}`).set(owner()).send({ redactionPaths: ['user_id'] }).expect(200);
+    const { client } = await sessionClient(t.url!, g.serverCode, k.plaintext);
+    await client.callTool({ name: 'get_task', arguments: { user_id: 424242, task_id: 1 } });
+    const big = '你'.repeat(9000); // ~27 KB, over the default 16 KB CALL_LOG_MAX_VALUE_BYTES
+    expect((await client.callTool({ name: 'echo', arguments: { text: big } })).structuredContent).toEqual({ text: big });
+    await client.close();
+    await t.http().patch(`/api/v1/tools/${tools.get('get_task')}`).set(owner()).send({ redactionPaths: [] }).expect(200);
+    const rows: Json[] = await t.db.query(`SELECT tool_name, arguments, result_summary FROM call_logs WHERE group_id = $1 ORDER BY created_at`, [g.id]);
+    expect(rows[0].arguments).toEqual({ user_id: '[REDACTED]', task_id: 1 });
+    expect(rows[1].arguments).toMatchObject({ truncated: true, originalBytes: expect.any(Number) });
+    expect(rows[1].result_summary).toMatchObject({ truncated: true });
+    expect(JSON.stringify(rows[1]).length).toBeLessThan(20_000);
+  });
+
   it('counts exactly one row per tools/call from this key over the whole file', async () => {
     const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM call_logs WHERE api_key_id = $1 AND method = 'tools/call'`, [keyAId]);
     const calls =
