@@ -24,6 +24,8 @@ FROM node:20-bookworm-slim AS runtime
 WORKDIR /app
 ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1
 COPY --from=build --chown=node:node /app ./
+# The call-log spool's directory exists in the image, owned by node, so the volume mounted there is writable.
+RUN mkdir -p /app/.data/spool && chown -R node:node /app/.data
 USER node
 EXPOSE 3001 3000
 CMD ["node", "apps/api/dist/apps/api/src/main.js"]

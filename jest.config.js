@@ -16,7 +16,7 @@ const swc = [
 module.exports = {
   rootDir: __dirname,
   testEnvironment: 'node',
-  testMatch: ['<rootDir>/apps/api/**/*.spec.ts', '<rootDir>/apps/api/**/*.int-spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/admin/test/**/*.e2e-spec.ts'],
+  testMatch: ['<rootDir>/apps/api/**/*.spec.ts', '<rootDir>/apps/api/**/*.int-spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/admin/test/**/*.e2e-spec.ts', '<rootDir>/bench/**/*.int-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.next/'],
   transform: { '^.+\\.tsx?$': swc },
   moduleNameMapper: { '^@toolgate/contracts$': '<rootDir>/libs/contracts/src/index.ts' },

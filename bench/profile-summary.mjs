@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Summarises a V8 .cpuprofile (from `node --cpu-prof`): the top functions by self time, and self time by
-// package or source area. Idle samples are left out of the percentages.
+// package or source area. Idle samples and the API's start-up (module loading, Nest's boot) are left out of
+// the percentages. V8 samples on the wall clock, so a system call's share includes waiting for a CPU inside it.
 //
 //   node bench/profile-summary.mjs <file.cpuprofile> [--top=25]
 import fs from 'node:fs';
@@ -13,6 +14,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export function areaOf(url, functionName) {
   if (!url) {
     if (functionName === '(garbage collector)') return 'V8: garbage collector';
+    if (SOCKET_WRITES.has(functionName)) return 'syscalls: socket writes (and waiting for a CPU in them)';
     if (functionName === '(program)') return 'V8/native: (program)';
     if (functionName === '(idle)') return '(idle)';
     return 'V8/native builtins';
@@ -40,14 +42,31 @@ function shortUrl(url) {
   return rel.startsWith('..') ? file : rel.replace('apps/api/dist/apps/api/src/', 'api/');
 }
 
-/** { totalMs, activeMs, idleMs, functions: [{ name, where, area, ms, pct }], areas: [{ area, ms, pct }] } */
+const SOCKET_WRITES = new Set(['writev', 'writeBuffer', 'writeUtf8String', 'writeLatin1String']);
+const STARTUP_FRAME = /^(wrapSafe|compileForInternalLoader|Module\._load|Module\._compile|bootstrap|NestFactory)/;
+
+/** Whether a stack (leaf to root) belongs to the process's start-up rather than to serving requests. */
+function isStartup(id, nodes, parent) {
+  for (let at = id; at !== undefined; at = parent.get(at)) {
+    const { functionName, url } = nodes.get(at).callFrame;
+    if (STARTUP_FRAME.test(functionName) || url.endsWith('/apps/api/src/main.js')) return true;
+  }
+  return false;
+}
+
+/** { totalMs, activeMs, idleMs, startupMs, functions: [{ name, where, area, ms, pct }], areas: [{ area, ms, pct }] } */
 export function summarizeProfile(profile, { top = 25 } = {}) {
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const selfUs = new Map();
+  let startupUs = 0;
   // timeDeltas[i] is the time between sample i-1 and sample i; charge it to sample i.
   for (let i = 0; i < profile.samples.length; i += 1) {
     const id = profile.samples[i];
-    selfUs.set(id, (selfUs.get(id) ?? 0) + Math.max(0, profile.timeDeltas?.[i] ?? 0));
+    const us = Math.max(0, profile.timeDeltas?.[i] ?? 0);
+    if (isStartup(id, nodes, parent)) startupUs += us;
+    else selfUs.set(id, (selfUs.get(id) ?? 0) + us);
   }
   const byFunction = new Map();
   const byArea = new Map();
@@ -73,8 +92,6 @@ export function summarizeProfile(profile, { top = 25 } = {}) {
 
   // Inclusive ("total") time of each function: every sample counts once for each distinct function on
   // its stack (recursion is not double-counted).
-  const parent = new Map();
-  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const keyOf = (n) => `${n.callFrame.functionName || '(anonymous)'}\u0000${n.callFrame.url ? `${shortUrl(n.callFrame.url)}:${n.callFrame.lineNumber + 1}` : ''}`;
   const inclusive = new Map();
   for (const [id, us] of selfUs) {
@@ -98,6 +115,7 @@ export function summarizeProfile(profile, { top = 25 } = {}) {
     totalMs: ms(totalUs),
     activeMs: ms(activeUs),
     idleMs: ms(idleUs),
+    startupMs: ms(startupUs),
     functions: [...byFunction.values()]
       .sort((a, b) => b.us - a.us)
       .slice(0, top)
@@ -114,7 +132,11 @@ export function summarizeProfile(profile, { top = 25 } = {}) {
 }
 
 export function formatSummary(s, { topAreas = 15 } = {}) {
-  const lines = [`CPU profile: ${s.activeMs} ms on CPU, ${s.idleMs} ms idle (percentages are of CPU time)`, '', 'self time by area:'];
+  const lines = [
+    `CPU profile: ${s.activeMs} ms sampled busy, ${s.idleMs} ms idle, ${s.startupMs} ms of start-up left out (percentages are of the busy samples)`,
+    '',
+    'self time by area:',
+  ];
   for (const a of s.areas.slice(0, topAreas)) lines.push(`  ${String(a.pct).padStart(5)}%  ${String(a.ms).padStart(7)} ms  ${a.area}`);
   lines.push('', 'top functions by self time:');
   for (const f of s.functions) lines.push(`  ${String(f.pct).padStart(5)}%  ${String(f.ms).padStart(7)} ms  ${f.name}  ${f.where}`);

@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // `npm run bench [-- flags]`: Toolgate's benchmark harness (issue 6). Starts everything it needs —
 // PostgreSQL (embedded, as the tests do, or a fresh database on TEST_DATABASE_URL / DATABASE_URL), the
-// API built for production, and the baseline (a bare MCP SDK 1.x Streamable HTTP server with the same
-// echo tool) — drives them with autocannon, and prints one JSON line per measurement, then a summary
+// API built for production, the baseline (a bare MCP SDK 1.x Streamable HTTP server with the same echo
+// tool) and the commit floor (bare node:http that answers once the call's log row is committed) — drives
+// them with autocannon, and prints one JSON line per measurement, then a summary
 // with the ratios against the issue's targets. Exits 0 when the harness worked, whatever the numbers.
 //
 // Flags:
 //   --smoke             about 2 s per load run and 100,000 call-log rows for S5 (what CI runs)
 //   --duration=15       seconds per load run (default 15; --smoke makes it 2)
 //   --only=S1,S3        run only these scenarios (S1–S5; S4 needs S1)
-//   --connections=10,50 connection counts for S1
+//   --connections=10,50 connection counts for S1 and S2 (S2 runs 1 connection too)
 //   --s5-rows=N         call-log rows to seed for S5 (default 10,000,000; --smoke 100,000)
 //   --warmup=3          seconds of unrecorded load on each target before its first run (--smoke 0.5)
 //   --cpu-prof          run the API under `node --cpu-prof` and summarise the profile at the end
@@ -263,12 +264,13 @@ function cpuPerCall(before, after, calls) {
   return { server: per(before.server, after.server), postgres: per(before.postgres, after.postgres), loadGenerator: per(before.loadGenerator, after.loadGenerator) };
 }
 
-async function startBaseline(opts) {
-  const child = startChild(process.execPath, [path.join(BENCH_DIR, 'baseline-sdk-server.mjs'), '--port=0', ...(opts.baselineSse ? ['--sse'] : [])], {
+/** Starts a bench server script that prints `{"listening": url}` once it accepts connections. */
+async function startServer(script, args, label) {
+  const child = startChild(process.execPath, [path.join(BENCH_DIR, script), '--port=0', ...args], {
     cwd: ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  prefixLines(child.stderr, '[baseline]', process.stderr);
+  prefixLines(child.stderr, `[${label}]`, process.stderr);
   const line = await new Promise((resolve, reject) => {
     let buffered = '';
     const onData = (d) => {
@@ -281,11 +283,13 @@ async function startBaseline(opts) {
       }
     };
     child.stdout.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`the baseline server exited (${code}) before listening`)));
-    setTimeout(() => reject(new Error('the baseline server did not start within 30s')), 30_000).unref();
+    child.once('exit', (code) => reject(new Error(`the ${label} server exited (${code}) before listening`)));
+    setTimeout(() => reject(new Error(`the ${label} server did not start within 30s`)), 30_000).unref();
   });
   return { child, url: JSON.parse(line).listening };
 }
+
+const startBaseline = (opts) => startServer('baseline-sdk-server.mjs', opts.baselineSse ? ['--sse'] : [], 'baseline');
 
 // ---- output -------------------------------------------------------------------------------------------------
 
@@ -362,6 +366,8 @@ async function setUp(opts) {
 
   const baseline = await startBaseline(opts);
   log(`baseline SDK server on ${baseline.url}${opts.baselineSse ? ' (SSE responses)' : ''}`);
+  const floor = await startServer('commit-floor-server.mjs', [`--database-url=${database.url}`], 'floor');
+  log(`commit floor server on ${floor.url}`);
 
   pool = new pg.Pool({ connectionString: database.url, max: 4 });
 
@@ -373,10 +379,17 @@ async function setUp(opts) {
   await admin.assignTool(tenant.id, echoGroup.id, echoTool.id);
   const echoKey = await admin.createKey(tenant.id, echoGroup.id, 'bench load key');
 
-  return { env, api, apiUrl, profileDir, baseline, admin, tenant, echo: { group: echoGroup, key: echoKey, tool: echoTool } };
+  return { env, api, apiUrl, profileDir, baseline, floor, admin, tenant, echo: { group: echoGroup, key: echoKey, tool: echoTool } };
 }
 
 // ---- S1 + S4: echo through the gateway vs the bare SDK server ---------------------------------------------------
+
+/** Transactions committed in the benchmark's database so far (PostgreSQL's statistics, updated about every second). */
+async function commitCount() {
+  await pool.query('SELECT pg_stat_clear_snapshot()');
+  const { rows } = await pool.query('SELECT xact_commit::bigint AS n FROM pg_stat_database WHERE datname = current_database()');
+  return Number(rows[0].n);
+}
 
 async function countRows(tenantId) {
   const { rows } = await pool.query('SELECT count(*)::bigint AS n FROM call_logs WHERE tenant_id = $1', [tenantId]);
@@ -391,6 +404,8 @@ async function scenarioS1(opts, ctx) {
 
   const targets = [
     { target: 'baseline', era: SESSION_ERA, url: ctx.baseline.url, request: (prefix) => loadRequest({ era: SESSION_ERA, method: 'tools/call', sessionHeaders: baselineSession.headers, requestIdPrefix: prefix }) },
+    // The commit floor: bare node:http answering only once the call's row is committed (bench/commit-floor-server.mjs).
+    { target: 'floor', era: SESSION_ERA, url: ctx.floor.url, request: (prefix) => loadRequest({ era: SESSION_ERA, method: 'tools/call', requestIdPrefix: prefix }) },
     { target: 'gateway', era: SESSION_ERA, url: gatewayUrl, request: (prefix) => loadRequest({ era: SESSION_ERA, method: 'tools/call', auth, sessionHeaders: gatewaySession.headers, requestIdPrefix: prefix }) },
     { target: 'gateway', era: STATELESS_ERA, url: gatewayUrl, request: (prefix) => loadRequest({ era: STATELESS_ERA, method: 'tools/call', auth, requestIdPrefix: prefix }) },
   ];
@@ -422,8 +437,9 @@ async function scenarioS1(opts, ctx) {
       const isGateway = t.target === 'gateway';
       log(`S1 ${t.target} ${t.era} ${connections} connections, ${opts.duration}s…`);
       const rowsBefore = isGateway ? await countRows(ctx.tenant.id) : null;
+      const commitsBefore = isGateway ? await commitCount() : null;
       const startedAt = new Date(Date.now() - 1000);
-      const serverPid = isGateway ? ctx.api.pid : ctx.baseline.child.pid;
+      const serverPid = isGateway ? ctx.api.pid : t.target === 'floor' ? ctx.floor.child.pid : ctx.baseline.child.pid;
       const cpuBefore = cpuSnapshot(serverPid);
       let runMaxRss = 0;
       const result = await runLoad({
@@ -463,8 +479,10 @@ async function scenarioS1(opts, ctx) {
 
       // S4: every answered call has its committed row. Requests in flight when the load stopped may
       // have been logged without their answer being counted: those are reported, not "lost".
-      await sleep(300);
+      // Long enough for the API's backends to report their commits to the statistics.
+      await sleep(1200);
       const rowsAfter = await countRows(ctx.tenant.id);
+      const commits = (await commitCount()) - commitsBefore;
       const { rows } = await pool.query(
         `SELECT count(*)::bigint AS rows,
                 count(*) FILTER (WHERE request_id = ANY($3::text[]))::bigint AS matched
@@ -485,6 +503,9 @@ async function scenarioS1(opts, ctx) {
         lost: result.successful - matched,
         unansweredAtStop: runRows - matched,
         rowsPerSecond: round((rowsAfter - rowsBefore) / result.durationSeconds, 0),
+        // The writer commits each INSERT on its own: rows per commit is its batch size (roughly: the API's key and
+        // catalog lookups and this harness's queries commit too).
+        rowsPerCommit: commits > 0 ? round((rowsAfter - rowsBefore) / commits, 1) : null,
         nothingLost: matched === result.successful && rowsAfter - rowsBefore >= result.successful,
       });
     }
@@ -494,6 +515,107 @@ async function scenarioS1(opts, ctx) {
   emit({ scenario: 'RSS', state: 'load', target: 'gateway', rssMb: maxRss, note: 'max VmRSS sampled every 0.5 s during the S1 gateway runs' });
   emit({ scenario: 'RSS', state: 'idle-after', target: 'gateway', rssMb: afterRss, note: 'API 1 s after the last S1 run' });
   return { s1, idleRss, maxRss };
+}
+
+// ---- S2: tools/call proxied to an upstream MCP server ------------------------------------------------------------
+
+/**
+ * The bare SDK server of S1, now as the gateway's upstream: an `mcp_http` source of the bench tenant (which must
+ * allow the loopback address), its `echo` discovered as `up__echo`, enabled and put in a group of its own. Each
+ * call goes client → gateway (key, validation, call-log row) → the gateway's session with the upstream → back, so
+ * it is compared with the same server answered directly, measured in this scenario just before, at the same
+ * connection count: the issue's target is the latency the gateway adds (proxied p50 minus direct p50 ≤ 1 ms).
+ * Besides the S1 connection counts it runs with 1 connection, where the added latency has no queueing in it.
+ */
+async function scenarioS2(opts, ctx) {
+  const { admin, tenant } = ctx;
+  await admin.request('PATCH', '/api/v1/tenant', { tenantId: tenant.id, body: { networkAllowlist: ['127.0.0.1'] } });
+  // Saving the source lists its tools (they arrive disabled); an unreachable upstream leaves it in status `error`.
+  const source = await admin.request('POST', '/api/v1/sources', {
+    tenantId: tenant.id,
+    body: { kind: 'mcp_http', name: 'Benchmark upstream (bare SDK server)', namespace: 'up', config: { urls: [ctx.baseline.url], refreshIntervalSeconds: 0 } },
+  });
+  const { items } = await admin.request('GET', `/api/v1/tools?sourceId=${source.id}`, { tenantId: tenant.id });
+  const tool = items.find((t) => t.name === 'up__echo');
+  if (!tool) throw new Error(`S2: the upstream's echo was not discovered as up__echo (source status ${source.status}: ${source.lastError ?? 'no error'})`);
+  await admin.request('PATCH', `/api/v1/tools/${tool.id}`, { tenantId: tenant.id, body: { enabled: true } });
+  const group = await admin.createGroup(tenant.id, 'bench-proxy', 'Benchmark: echo proxied to an upstream');
+  await admin.assignTool(tenant.id, group.id, tool.id);
+  const key = await admin.createKey(tenant.id, group.id, 'bench proxy key');
+  const url = `${ctx.apiUrl}/mcp/${group.serverCode}`;
+  const auth = { authorization: `Bearer ${key}` };
+  const session = await openSession(url, auth);
+  const request = (prefix) => loadRequest({ era: SESSION_ERA, method: 'tools/call', tool: tool.name, auth, sessionHeaders: session.headers, requestIdPrefix: prefix });
+
+  const directSession = await openSession(ctx.baseline.url);
+  const directRequest = (prefix) => loadRequest({ era: SESSION_ERA, method: 'tools/call', sessionHeaders: directSession.headers, requestIdPrefix: prefix });
+
+  const probe = await sendOnce(url, request('probe-'));
+  if (probe.status !== 200 || probe.json?.result?.structuredContent?.text !== ECHO_TEXT) {
+    throw new Error(`S2: tools/call ${tool.name} did not answer as expected: HTTP ${probe.status} ${probe.text.slice(0, 300)}`);
+  }
+  if (opts.warmup > 0) {
+    await runLoad({ url: ctx.baseline.url, connections: 10, durationSeconds: opts.warmup, ...directRequest('w2d-') });
+    await runLoad({ url, connections: 10, durationSeconds: opts.warmup, ...request('w2-') });
+  }
+
+  const out = [];
+  const counts = [...new Set([1, ...opts.connections])];
+  for (const connections of counts) {
+    checkInterrupted();
+    log(`S2 the upstream directly ${SESSION_ERA} ${connections} connections, ${opts.duration}s…`);
+    const directBefore = cpuSeconds(ctx.baseline.child.pid);
+    const directRun = await runLoad({ url: ctx.baseline.url, connections, durationSeconds: opts.duration, ...directRequest(`s2d${connections}-`) });
+    const directAfter = cpuSeconds(ctx.baseline.child.pid);
+    const direct = {
+      rps: round(directRun.rps, 0),
+      p50: round(directRun.latency.p50),
+      p99: round(directRun.latency.p99),
+      errors: directRun.errors,
+      cpuMsPerCall: directBefore === null || directAfter === null || !directRun.successful ? null : round(((directAfter - directBefore) * 1000) / directRun.successful, 3),
+    };
+    emit({ scenario: 'S2-direct', era: SESSION_ERA, target: 'the upstream directly', connections, durationSeconds: directRun.durationSeconds, requests: directRun.requests, successful: directRun.successful, ...direct, loadAvg1m: round(os.loadavg()[0]) });
+    checkInterrupted();
+    log(`S2 gateway → upstream ${SESSION_ERA} ${connections} connections, ${opts.duration}s…`);
+    const before = { ...cpuSnapshot(ctx.api.pid), upstream: cpuSeconds(ctx.baseline.child.pid) };
+    const result = await runLoad({ url, connections, durationSeconds: opts.duration, ...request(`s2c${connections}-`) });
+    const after = { ...cpuSnapshot(ctx.api.pid), upstream: cpuSeconds(ctx.baseline.child.pid) };
+    const per = (a, b) => (a === null || b === null || !result.successful ? null : round(((b - a) * 1000) / result.successful, 3));
+    const line = {
+      scenario: 'S2',
+      era: SESSION_ERA,
+      target: 'gateway → upstream',
+      upstream: 'the bare SDK server (mcp_http source)',
+      connections,
+      durationSeconds: result.durationSeconds,
+      requests: result.requests,
+      successful: result.successful,
+      rps: round(result.rps, 0),
+      p50: round(result.latency.p50),
+      p90: round(result.latency.p90),
+      p99: round(result.latency.p99),
+      max: round(result.latency.max),
+      errors: result.errors,
+      errorBreakdown: result.errorBreakdown,
+      ...(result.errorSamples.length ? { errorSamples: result.errorSamples } : {}),
+      cpuMsPerCall: { ...cpuPerCall(before, after, result.successful), upstream: per(before.upstream, after.upstream) },
+      vsDirect: direct.rps
+        ? {
+            directRps: direct.rps,
+            directP50: direct.p50,
+            directP99: direct.p99,
+            directErrors: direct.errors,
+            rpsRatio: round(result.rps / direct.rps),
+            addedP50Ms: round(result.latency.p50 - direct.p50),
+            addedP99Ms: round(result.latency.p99 - direct.p99),
+          }
+        : null,
+      loadAvg1m: round(os.loadavg()[0]),
+    };
+    emit(line);
+    out.push(line);
+  }
+  return out;
 }
 
 // ---- S3: tools/list of a group with 1,000 tools ---------------------------------------------------------------
@@ -700,7 +822,7 @@ function target(name, measured, goal, pass) {
   return t;
 }
 
-function summarize(opts, s1, s3, s5, rss) {
+function summarize(opts, s1, s2, s3, s5, rss) {
   const out = [];
   const print = (line = '') => out.push(line);
   print('');
@@ -710,10 +832,24 @@ function summarize(opts, s1, s3, s5, rss) {
     print('S1 tools/call echo          conns      rps     p50 ms   p99 ms   errors   vs baseline   CPU ms/call: server  postgres  load gen');
     for (const l of s1.s1) {
       const base = s1.s1.find((b) => b.target === 'baseline' && b.connections === l.connections);
-      const ratio = l.target === 'gateway' && base?.rps ? `${(l.rps / base.rps).toFixed(2)}×` : '';
+      const ratio = l.target !== 'baseline' && base?.rps ? `${(l.rps / base.rps).toFixed(2)}×` : '';
       const cpu = (v) => String(v ?? '–').padStart(8);
       print(
         `  ${`${l.target} ${l.era}`.padEnd(26)}${String(l.connections).padStart(5)}${String(l.rps).padStart(9)}${String(l.p50).padStart(10)}${String(l.p99).padStart(9)}${String(l.errors).padStart(9)}   ${ratio.padEnd(11)}            ${cpu(l.cpuMsPerCall.server)}  ${cpu(l.cpuMsPerCall.postgres)}  ${cpu(l.cpuMsPerCall.loadGenerator)}`,
+      );
+    }
+  }
+  if (s2) {
+    print('');
+    print('S2 tools/call proxied       conns      rps     p50 ms   p99 ms   errors   vs direct   added p50 / p99 ms   CPU ms/call: API  upstream  postgres  load gen');
+    for (const l of s2) {
+      const cpu = (v) => String(v ?? '–').padStart(8);
+      const d = l.vsDirect;
+      if (d) print(`  ${`the upstream directly`.padEnd(26)}${String(l.connections).padStart(5)}${String(d.directRps).padStart(9)}${String(d.directP50).padStart(10)}${String(d.directP99).padStart(9)}${String(d.directErrors).padStart(9)}`);
+      const vs = d ? `${d.rpsRatio.toFixed(2)}×` : '';
+      const added = d ? `${d.addedP50Ms} / ${d.addedP99Ms}` : '';
+      print(
+        `  ${`gateway → upstream`.padEnd(26)}${String(l.connections).padStart(5)}${String(l.rps).padStart(9)}${String(l.p50).padStart(10)}${String(l.p99).padStart(9)}${String(l.errors).padStart(9)}   ${vs.padEnd(9)}   ${added.padEnd(18)}   ${cpu(l.cpuMsPerCall.server)}${cpu(l.cpuMsPerCall.upstream)}  ${cpu(l.cpuMsPerCall.postgres)}  ${cpu(l.cpuMsPerCall.loadGenerator)}`,
       );
     }
   }
@@ -745,7 +881,20 @@ function summarize(opts, s1, s3, s5, rss) {
     target('S4 call-log rows = successful calls (nothing lost)', `${lost} lost over ${s4.length} runs; ${s4.map((l) => `${l.rowsPerSecond} rows/s`).join(', ')}`, '0 lost', s4.every((l) => l.nothingLost));
     target('RSS under S1 load', `${rss.maxRss} MB (idle ${rss.idleRss} MB)`, '≤ 300 MB', rss.maxRss <= 300);
   }
-  target('S2 tools/call proxied to an upstream MCP server', 'skipped: upstream sources not built yet', '—', null);
+  if (s2) {
+    // The issue's S2 target: the gateway adds at most 1 ms at p50 to a call of the upstream (proxied minus direct,
+    // same connection count, same run). Requests/s and the added p99 are reported beside it; errors must be none.
+    for (const l of s2) {
+      const d = l.vsDirect;
+      target(
+        `S2 proxied ${l.connections} conn${l.connections === 1 ? '' : 's'}: added p50 (proxied − direct)`,
+        d ? `+${d.addedP50Ms} ms (p50 ${l.p50} vs ${d.directP50} ms; p99 +${d.addedP99Ms} ms; ${d.rpsRatio.toFixed(2)}× the direct req/s, ${l.rps} vs ${d.directRps})` : null,
+        '≤ 1 ms',
+        d ? d.addedP50Ms <= 1 : null,
+      );
+      target(`S2 proxied ${l.connections} conns: errors`, l.errors, '0', l.errors === 0);
+    }
+  }
   if (s3) {
     for (const l of s3) {
       const other = s3.find((x) => x.era === l.era && x.connections !== l.connections);
@@ -801,7 +950,7 @@ async function main() {
   log(`setup done in ${Math.round((performance.now() - startedAt) / 1000)}s`);
 
   const s1 = wants(opts, 'S1') ? await scenarioS1(opts, ctx) : null;
-  emit({ scenario: 'S2', skipped: 'upstream sources not built yet' });
+  const s2 = wants(opts, 'S2') ? await scenarioS2(opts, ctx) : null;
   const s3 = wants(opts, 'S3') ? await scenarioS3(opts, ctx) : null;
   const s5 = wants(opts, 'S5') ? await scenarioS5(opts, ctx) : null;
 
@@ -821,7 +970,7 @@ async function main() {
       });
     }
   }
-  summarize(opts, s1, s3, s5, s1 ?? {});
+  summarize(opts, s1, s2, s3, s5, s1 ?? {});
   if (opts.cpuProf) results.profile = await stopApiForProfile(ctx);
   results.finishedAt = new Date().toISOString();
   results.machine.loadAvgAtEnd = os.loadavg().map((x) => round(x));

@@ -7,6 +7,10 @@
 //
 // The database is TEST_DATABASE_URL, else DATABASE_URL, else a throwaway embedded PostgreSQL; jest
 // receives it as TEST_DATABASE_URL.
+//
+// The scale-out specs use REDIS_URL, else redis://127.0.0.1:6379 (jest's global setup, see
+// apps/api/test/test-redis.ts). Only where neither can be reached are they skipped, each named
+// "[skipped: cannot connect to …]", and counted in the closing line's skipped number.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

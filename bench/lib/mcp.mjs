@@ -80,10 +80,10 @@ export const envelope = () => ({
  * X-Request-Id when requestIdPrefix is given).
  *
  * - era: SESSION_ERA (needs sessionHeaders from openSession) or STATELESS_ERA.
- * - method: 'tools/call' (echo) or 'tools/list'.
+ * - method: 'tools/call' (of `tool`, an echo: `echo` unless named otherwise) or 'tools/list'.
  */
-export function loadRequest({ era, method, auth = {}, sessionHeaders = {}, requestIdPrefix = null, cursor }) {
-  const params = method === 'tools/call' ? { name: 'echo', arguments: { text: ECHO_TEXT } } : cursor ? { cursor } : {};
+export function loadRequest({ era, method, auth = {}, sessionHeaders = {}, requestIdPrefix = null, cursor, tool = 'echo' }) {
+  const params = method === 'tools/call' ? { name: tool, arguments: { text: ECHO_TEXT } } : cursor ? { cursor } : {};
   const headers = { ...BASE_HEADERS, ...auth };
   if (requestIdPrefix) headers['x-request-id'] = `${requestIdPrefix}${ID}`;
   if (era === SESSION_ERA) {
@@ -92,7 +92,7 @@ export function loadRequest({ era, method, auth = {}, sessionHeaders = {}, reque
     params._meta = envelope();
     headers['mcp-protocol-version'] = STATELESS_ERA;
     headers['mcp-method'] = method;
-    if (method === 'tools/call') headers['mcp-name'] = 'echo';
+    if (method === 'tools/call') headers['mcp-name'] = tool;
   }
   // The id is a string so the placeholder stays valid JSON after replacement.
   const body = JSON.stringify({ jsonrpc: '2.0', id: ID, method, params });

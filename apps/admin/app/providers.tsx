@@ -1,14 +1,18 @@
 'use client';
 
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { MutationCache, QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { ApiError } from '@/features/http/api-client';
+import { toastMutationError } from '@/features/ui/mutation-errors';
+import { Toaster } from '@/features/ui/toast';
 import { LocaleProvider } from '@/i18n/locale-provider';
 
 const MAX_RETRIES = 2;
 
 function createQueryClient(): QueryClient {
   return new QueryClient({
+    // A failed change is reported once, here, with the API's message (see mutation-errors.ts).
+    mutationCache: new MutationCache({ onError: (error, _variables, _context, mutation) => toastMutationError(error, mutation) }),
     defaultOptions: {
       queries: {
         staleTime: 30 * 1000,
@@ -26,7 +30,10 @@ export function Providers({ children }: { children: ReactNode }) {
   const [queryClient] = useState(createQueryClient);
   return (
     <QueryClientProvider client={queryClient}>
-      <LocaleProvider>{children}</LocaleProvider>
+      <LocaleProvider>
+        {children}
+        <Toaster />
+      </LocaleProvider>
     </QueryClientProvider>
   );
 }

@@ -8,6 +8,7 @@ import { CallLogsModule } from './call-logs/call-logs.module';
 import { CryptoModule } from './common/crypto/crypto.module';
 import { DomainEventsModule } from './common/events/domain-events';
 import { loggerOptions } from './common/logging/logger-options';
+import { RedisModule } from './common/redis/redis.module';
 import { ConfigModule } from './config/config.module';
 import { Env } from './config/env.schema';
 import { DatabaseModule } from './database/database.module';
@@ -31,6 +32,7 @@ export class AppModule {
         LoggerModule.forRoot(loggerOptions(env)),
         DatabaseModule,
         CryptoModule,
+        RedisModule.forRoot(env),
         DomainEventsModule,
         AuditModule,
         UsersModule,

@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { createApp } from './app.factory';
 import { EnvError, parseEnv } from './config/env.schema';
+import { installGracefulShutdown } from './graceful-shutdown';
 
 async function main(): Promise<void> {
   const env = parseEnv(process.env);
   const app = await createApp(env);
+  installGracefulShutdown(app, env.SHUTDOWN_GRACE_MS);
   await app.listen(env.PORT, env.HOST);
 }
 

@@ -3,6 +3,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { runMigrations } from '../src/database/migrator';
+import { findTestRedis } from './test-redis';
 import { createDatabase, dropDatabase, TEMPLATE_ENV, uniqueDbName } from './test-database';
 
 export default async function globalSetup(): Promise<void> {
@@ -19,4 +20,5 @@ export default async function globalSetup(): Promise<void> {
   await ds.destroy();
   // Workers are started after this and inherit the environment.
   process.env[TEMPLATE_ENV] = name;
+  await findTestRedis();
 }

@@ -22,11 +22,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function createTestApp(options: { env?: Record<string, string>; listen?: boolean; imports?: Type[] } = {}): Promise<TestApp> {
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  listen?: boolean;
+  imports?: Type[];
+  /** A second replica: use this app's database instead of a new one (and leave dropping it to that app). */
+  shareDatabaseWith?: TestApp;
+}
+
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const template = process.env[TEMPLATE_ENV];
   if (!template) throw new Error('The test template database is missing: run through jest with the repo config.');
+  const shared = options.shareDatabaseWith;
   const dbName = uniqueDbName('db');
-  const url = await createDatabase(dbName, template);
+  const url = shared ? shared.env.DATABASE_URL : await createDatabase(dbName, template);
   const env = parseEnv({
     NODE_ENV: 'test',
     DATABASE_URL: url,
@@ -54,7 +63,7 @@ export async function createTestApp(options: { env?: Record<string, string>; lis
     url: baseUrl,
     async close() {
       await app.close();
-      await dropDatabase(dbName);
+      if (!shared) await dropDatabase(dbName);
     },
   };
 }

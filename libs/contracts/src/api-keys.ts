@@ -1,11 +1,22 @@
 import { z } from 'zod';
 import { IsoDateTimeSchema } from './common';
 
+/**
+ * Limits of one key, overriding its group's: `perMinute` replaces the group's perKeyPerMinute for this key,
+ * `perDay` caps the key per day. The group's own limits (perMinute, perDay) still apply on top.
+ */
+export const KeyRateLimitSchema = z.strictObject({
+  perMinute: z.number().int().min(1).max(1_000_000).nullable().optional(),
+  perDay: z.number().int().min(1).max(100_000_000).nullable().optional(),
+});
+export type KeyRateLimit = z.infer<typeof KeyRateLimitSchema>;
+
 export const CreateApiKeySchema = z.strictObject({
   name: z.string().trim().min(1).max(200),
   expiresAt: IsoDateTimeSchema.nullable().optional(),
   /** Tool names (as exposed by the group) this key may call; null or absent = every tool of the group. */
   toolAllowlist: z.array(z.string().min(1).max(200)).max(1000).nullable().optional(),
+  rateLimit: KeyRateLimitSchema.optional(),
 });
 export type CreateApiKey = z.infer<typeof CreateApiKeySchema>;
 
@@ -13,6 +24,7 @@ export const UpdateApiKeySchema = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   toolAllowlist: z.array(z.string().min(1).max(200)).max(1000).nullable().optional(),
   expiresAt: IsoDateTimeSchema.nullable().optional(),
+  rateLimit: KeyRateLimitSchema.optional(),
 });
 
 export const RotateApiKeySchema = z.strictObject({
@@ -27,6 +39,7 @@ export const ApiKeyDtoSchema = z.object({
   prefix: z.string(),
   last4: z.string(),
   toolAllowlist: z.array(z.string()).nullable(),
+  rateLimit: KeyRateLimitSchema,
   expiresAt: z.string().nullable(),
   revokedAt: z.string().nullable(),
   lastUsedAt: z.string().nullable(),

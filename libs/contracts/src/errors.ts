@@ -29,6 +29,11 @@ export const ERROR_CODES = [
   'KEY_REVOKED',
   'KEY_EXPIRED',
   'INVALID_CURSOR',
+  'COMMAND_NOT_ALLOWED',
+  'SOURCE_UNAVAILABLE',
+  'SOURCE_MANAGED',
+  'REVIEW_CLOSED',
+  'INVALID_DOCUMENT',
 ] as const;
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;

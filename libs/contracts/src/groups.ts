@@ -8,6 +8,8 @@ export const RateLimitSchema = z.strictObject({
   perKeyPerMinute: z.number().int().min(1).max(1_000_000).nullable().optional(),
   /** Calls per day for the whole group. */
   perDay: z.number().int().min(1).max(100_000_000).nullable().optional(),
+  /** Calls of one key in flight at once; more get a rate-limit error with a short retry-after. */
+  maxConcurrentPerKey: z.number().int().min(1).max(10_000).nullable().optional(),
 });
 export type RateLimit = z.infer<typeof RateLimitSchema>;
 

@@ -10,3 +10,5 @@ export * from './tools';
 export * from './sources';
 export * from './call-logs';
 export * from './audit';
+export * from './stats';
+export * from './usage';

@@ -12,15 +12,24 @@ export const CreateTenantSchema = z.strictObject({
   slug: SlugSchema,
   name: z.string().trim().min(1).max(200),
 });
+/** A tenant's own ceiling on tools/call across all its groups and keys (null or absent = none). */
+export const TenantRateLimitSchema = z.strictObject({
+  perMinute: z.number().int().min(1).max(10_000_000).nullable().optional(),
+  perDay: z.number().int().min(1).max(1_000_000_000).nullable().optional(),
+});
+export type TenantRateLimit = z.infer<typeof TenantRateLimitSchema>;
+
 export const UpdateTenantSchema = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   networkAllowlist: z.array(z.string().min(1).max(253)).max(100).optional(),
+  rateLimit: TenantRateLimitSchema.optional(),
 });
 export const TenantDtoSchema = z.object({
   id: z.uuid(),
   slug: z.string(),
   name: z.string(),
   networkAllowlist: z.array(z.string()),
+  rateLimit: TenantRateLimitSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
 });

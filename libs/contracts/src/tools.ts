@@ -71,6 +71,8 @@ export const ToolDtoSchema = z.object({
   configData: JsonObjectSchema,
   enabled: z.boolean(),
   status: z.enum(['active', 'removed']),
+  /** For tools discovered at an upstream source: the name the source knows it by. */
+  upstreamName: z.string().nullable(),
   redactionPaths: z.array(z.string()),
   createdAt: z.string(),
   updatedAt: z.string(),

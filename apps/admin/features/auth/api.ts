@@ -1,27 +1,11 @@
-// Session endpoints. The types mirror the API until @toolgate/contracts
-// publishes them; then they should be imported from there instead.
+// Session endpoints. Shapes come from @toolgate/contracts, the API's own schemas.
+import type { LoginResponse as ApiLoginResponse, MeResponse, Role } from '@toolgate/contracts';
 import { apiRequest } from '@/features/http/api-client';
 
-export type Role = 'owner' | 'admin' | 'auditor' | 'viewer';
-
-export interface SessionUser {
-  id: string;
-  email: string;
-  name: string;
-  isPlatformAdmin: boolean;
-}
-
-export interface Membership {
-  tenantId: string;
-  tenantSlug: string;
-  tenantName: string;
-  role: Role;
-}
-
-export interface Session {
-  user: SessionUser;
-  memberships: Membership[];
-}
+export type { Role };
+export type Session = MeResponse;
+export type SessionUser = Session['user'];
+export type Membership = Session['memberships'][number];
 
 export interface LoginRequest {
   email: string;
@@ -30,9 +14,7 @@ export interface LoginRequest {
 
 // `token` is for non-browser clients; the console relies on the cookie the
 // same response sets and never stores the token.
-export interface LoginResponse extends Session {
-  token: string;
-}
+export type LoginResponse = ApiLoginResponse;
 
 export function login(credentials: LoginRequest): Promise<LoginResponse> {
   return apiRequest<LoginResponse>('/auth/login', {

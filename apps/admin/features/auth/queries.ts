@@ -5,6 +5,8 @@ import { getSession, login, logout, type Session } from './api';
 export const authKeys = {
   all: ['auth'] as const,
   session: () => [...authKeys.all, 'session'] as const,
+  /** Every tenant, for platform admins (see features/shell/tenant-access.ts). */
+  platformTenants: () => [...authKeys.all, 'platform-tenants'] as const,
 };
 
 export function sessionQueryOptions() {
@@ -20,6 +22,8 @@ export function useLoginMutation() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: login,
+    // The form shows a wrong password next to the fields.
+    meta: { errorToast: false },
     onSuccess: ({ user, memberships }) => {
       // Anything cached belongs to whoever was signed in before.
       queryClient.removeQueries();

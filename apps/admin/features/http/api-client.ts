@@ -55,12 +55,31 @@ export interface ApiRequestOptions {
    * a tenant id left by an earlier session must not reach them.
    */
   tenantScoped?: boolean;
+  /** Extra request headers, e.g. `Accept` for a download. */
+  headers?: Record<string, string>;
+  /** Lets the request outlive the page (a clean-up sent while the tab closes). */
+  keepalive?: boolean;
 }
 
 export async function apiRequest<T>(path: string, options: ApiRequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, signal, onUnauthorized = 'redirect-to-login', tenantScoped = true } = options;
+  const response = await apiFetch(path, options);
+  if (response.status === 204) return undefined as T;
 
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  try {
+    return (await response.json()) as T;
+  } catch {
+    throw new ApiError(response.status, ClientErrorCode.UnexpectedResponse, 'Response was not JSON', null);
+  }
+}
+
+/**
+ * The same request as `apiRequest`, answering the successful `Response` itself: for bodies read as a
+ * stream (the call-log export). Failures throw `ApiError` as `apiRequest` does.
+ */
+export async function apiFetch(path: string, options: ApiRequestOptions = {}): Promise<Response> {
+  const { method = 'GET', body, signal, onUnauthorized = 'redirect-to-login', tenantScoped = true, keepalive } = options;
+
+  const headers: Record<string, string> = { Accept: 'application/json', ...options.headers };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const tenantId = tenantScoped ? selectedTenant.get() : null;
   if (tenantId) headers['X-Tenant-Id'] = tenantId;
@@ -73,6 +92,7 @@ export async function apiRequest<T>(path: string, options: ApiRequestOptions = {
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: 'include',
       signal,
+      keepalive,
     });
   } catch (cause) {
     if (signal?.aborted) throw cause;
@@ -84,13 +104,7 @@ export async function apiRequest<T>(path: string, options: ApiRequestOptions = {
   }
 
   if (!response.ok) throw await toApiError(response);
-  if (response.status === 204) return undefined as T;
-
-  try {
-    return (await response.json()) as T;
-  } catch {
-    throw new ApiError(response.status, ClientErrorCode.UnexpectedResponse, 'Response was not JSON', null);
-  }
+  return response;
 }
 
 async function toApiError(response: Response): Promise<ApiError> {

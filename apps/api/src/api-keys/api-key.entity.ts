@@ -1,3 +1,4 @@
+import type { KeyRateLimit } from '@toolgate/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity('api_keys')
@@ -12,6 +13,8 @@ export class ApiKey {
   @Column('bytea') keyHash!: Buffer;
   @Column('text') last4!: string;
   @Column({ type: 'jsonb', nullable: true }) toolAllowlist!: string[] | null;
+  /** Overrides of the group's limits for this key (KeyRateLimit). */
+  @Column('jsonb') rateLimit!: KeyRateLimit;
   @Column({ type: 'timestamptz', nullable: true }) expiresAt!: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) revokedAt!: Date | null;
   @Column({ type: 'timestamptz', nullable: true }) lastUsedAt!: Date | null;

@@ -1,7 +1,7 @@
 // Group API keys: created with the plaintext shown once, stored as an HMAC, revoked, rotated with overlap.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { ApiKeyDto, ApiKeyWithSecret, CreateApiKey, RateLimit, UpdateApiKeySchema } from '@toolgate/contracts';
+import { ApiKeyDto, ApiKeyWithSecret, CreateApiKey, KeyRateLimit, RateLimit, TenantRateLimit, UpdateApiKeySchema } from '@toolgate/contracts';
 import { DataSource, EntityManager } from 'typeorm';
 import { z } from 'zod';
 import type { TenantScope } from '../auth/access.types';
@@ -56,6 +56,7 @@ export class ApiKeysService {
         name: input.name,
         expiresAt: input.expiresAt ? new Date(input.expiresAt) : null,
         toolAllowlist: input.toolAllowlist ?? null,
+        rateLimit: input.rateLimit ?? {},
         rotatedFromId: null,
       });
       await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'key.create', entityType: 'api_key', entityId: issued.key.id, after: issued.key });
@@ -70,6 +71,7 @@ export class ApiKeysService {
       if (input.name !== undefined) key.name = input.name;
       if (input.toolAllowlist !== undefined) key.toolAllowlist = input.toolAllowlist;
       if (input.expiresAt !== undefined) key.expiresAt = input.expiresAt ? new Date(input.expiresAt) : null;
+      if (input.rateLimit !== undefined) key.rateLimit = input.rateLimit;
       const after = toApiKeyDto(await m.save(key));
       await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'key.update', entityType: 'api_key', entityId: id, before, after });
       return after;
@@ -126,9 +128,11 @@ export class ApiKeysService {
    */
   async findWithGroupByPrefix(prefix: string): Promise<KeyWithGroup | null> {
     const rows: KeyWithGroupRow[] = await this.db.query(
-      `SELECT k.id, k.tenant_id, k.group_id, k.key_hash, k.tool_allowlist, k.expires_at, k.revoked_at,
-              g.id AS g_id, g.server_code AS g_server_code, g.enabled AS g_enabled, g.rate_limit AS g_rate_limit, g.name AS g_name
+      `SELECT k.id, k.tenant_id, k.group_id, k.key_hash, k.tool_allowlist, k.expires_at, k.revoked_at, k.rate_limit,
+              g.id AS g_id, g.server_code AS g_server_code, g.enabled AS g_enabled, g.rate_limit AS g_rate_limit, g.name AS g_name,
+              t.rate_limit AS t_rate_limit
        FROM api_keys k LEFT JOIN tool_groups g ON g.id = k.group_id AND g.tenant_id = k.tenant_id
+       LEFT JOIN tenants t ON t.id = k.tenant_id
        WHERE k.key_prefix = $1`,
       [prefix],
     );
@@ -140,6 +144,8 @@ export class ApiKeysService {
       groupId: r.group_id,
       keyHash: r.key_hash,
       toolAllowlist: r.tool_allowlist,
+      rateLimit: r.rate_limit ?? {},
+      tenantRateLimit: r.t_rate_limit ?? {},
       expiresAt: r.expires_at,
       revokedAt: r.revoked_at,
       group: r.g_id
@@ -179,6 +185,7 @@ export class ApiKeysService {
         name: old.name,
         expiresAt: lifetimeMs === null ? null : new Date(Date.now() + lifetimeMs),
         toolAllowlist: old.toolAllowlist,
+        rateLimit: old.rateLimit,
         rotatedFromId: old.id,
       });
       await this.audit.record(m, scope, {
@@ -196,7 +203,7 @@ export class ApiKeysService {
   private async issue(
     m: EntityManager,
     scope: TenantScope,
-    fields: Pick<ApiKey, 'groupId' | 'name' | 'expiresAt' | 'toolAllowlist' | 'rotatedFromId'>,
+    fields: Pick<ApiKey, 'groupId' | 'name' | 'expiresAt' | 'toolAllowlist' | 'rateLimit' | 'rotatedFromId'>,
   ): Promise<ApiKeyWithSecret> {
     const generated = generateKey();
     const key = await m.save(
@@ -226,6 +233,9 @@ export interface KeyWithGroup {
   groupId: string;
   keyHash: Buffer;
   toolAllowlist: string[] | null;
+  rateLimit: KeyRateLimit;
+  /** The key's tenant's own ceiling (TenantRateLimit). */
+  tenantRateLimit: TenantRateLimit;
   expiresAt: Date | null;
   revokedAt: Date | null;
   group: { id: string; tenantId: string; serverCode: string; enabled: boolean; rateLimit: RateLimit; name: string } | null;
@@ -237,6 +247,8 @@ interface KeyWithGroupRow {
   group_id: string;
   key_hash: Buffer;
   tool_allowlist: string[] | null;
+  rate_limit: KeyRateLimit | null;
+  t_rate_limit: TenantRateLimit | null;
   expires_at: Date | null;
   revoked_at: Date | null;
   g_id: string | null;
@@ -260,6 +272,7 @@ export function toApiKeyDto(k: ApiKey): ApiKeyDto {
     prefix: k.keyPrefix,
     last4: k.last4,
     toolAllowlist: k.toolAllowlist,
+    rateLimit: k.rateLimit,
     expiresAt: k.expiresAt?.toISOString() ?? null,
     revokedAt: k.revokedAt?.toISOString() ?? null,
     lastUsedAt: k.lastUsedAt?.toISOString() ?? null,

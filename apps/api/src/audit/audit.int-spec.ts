@@ -228,12 +228,12 @@ describe('audit events (real PostgreSQL)', () => {
           .http()
           .post('/api/v1/sources')
           .set(owner)
-          .send({ kind: 'mcp_http', name: 'CRM upstream', namespace: 'crm_up', config: { url: 'https://crm.example.com/mcp' }, secrets: { Authorization: 'Bearer topsecret' } }),
+          .send({ kind: 'mcp_http', name: 'CRM upstream', namespace: 'crm_up', config: { urls: ['http://127.0.0.1:9/mcp'] }, secrets: { Authorization: 'Bearer topsecret' } }),
       );
       const id = created.res.body.id;
       expect(created.event.entity_id).toBe(id);
       expect(created.event.before).toBeNull();
-      expect(created.event.after).toMatchObject({ id, kind: 'mcp_http', namespace: 'crm_up', config: { url: 'https://crm.example.com/mcp' } });
+      expect(created.event.after).toMatchObject({ id, kind: 'mcp_http', namespace: 'crm_up', config: { urls: ['http://127.0.0.1:9/mcp'] } });
 
       const updated = await change({ status: 200, action: 'source.update', entityType: 'source' }, () =>
         t
@@ -259,7 +259,7 @@ describe('audit events (real PostgreSQL)', () => {
           .http()
           .post('/api/v1/sources')
           .set(owner)
-          .send({ kind: 'mcp_http', name: 'Named secrets', namespace: 'named_up', config: { url: 'https://n.example.com/mcp' }, secrets: { Authorization: 'Bearer topsecret' } }),
+          .send({ kind: 'mcp_http', name: 'Named secrets', namespace: 'named_up', config: { urls: ['http://127.0.0.1:9/mcp'] }, secrets: { Authorization: 'Bearer topsecret' } }),
       );
       expect(created.res.body.secretNames).toEqual(['Authorization']);
       expect(created.event.after).toMatchObject({ secretNames: ['Authorization'] });

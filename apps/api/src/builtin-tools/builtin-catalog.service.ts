@@ -2,7 +2,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { schemaHash } from '../tools/schema-hash';
+import { schemaHash, type ToolFaceRow } from '../tools/schema-hash';
 import { BuiltinToolRegistry } from './builtin-tool-registry';
 import { McpToolDefinition } from './mcp-tool.decorator';
 
@@ -173,14 +173,7 @@ export class BuiltinCatalogService implements OnApplicationBootstrap {
   }
 }
 
-interface CatalogRow {
-  name: string;
-  title: string | null;
-  description: string;
-  input_schema: Record<string, unknown>;
-  output_schema: Record<string, unknown> | null;
-  annotations: Record<string, unknown>;
-  schema_hash: string;
+interface CatalogRow extends ToolFaceRow {
   timeout_seconds: number;
   redaction_paths: string[];
 }

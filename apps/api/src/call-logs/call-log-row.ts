@@ -16,7 +16,9 @@ export interface CallLogRow {
   clientName: string | null;
   clientVersion: string | null;
   callerIp: string | null;
+  /** A JSON value, or the same already serialised (JsonText). */
   arguments: unknown;
+  /** A JSON value, or the same already serialised (JsonText). */
   resultSummary: unknown;
   isError: boolean;
   outcome: CallOutcome;
@@ -24,4 +26,17 @@ export interface CallLogRow {
   durationMs: number;
   upstreamDurationMs: number | null;
   requestId: string | null;
+}
+
+/**
+ * A JSON value its producer has already serialised (the recorder does, to measure it): the writer sends the text
+ * as it is instead of serialising the value a second time.
+ */
+export class JsonText {
+  constructor(readonly text: string) {}
+
+  /** Whatever else serialises a row (the spool) sees the value itself. */
+  toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
 }

@@ -43,16 +43,23 @@ function row(overrides: Partial<CallLogRow> = {}): CallLogRow {
   };
 }
 
-/** Calls of the writer's one-INSERT-per-batch method: how many started, and the rows each committed carried. */
-function countInserts(writer: CallLogWriter): { started: () => number; rows: number[]; restore: () => void } {
-  const target = writer as unknown as { insertRows: (columns: unknown[][]) => Promise<void> };
+/** The writer's one-INSERT-per-batch method (the rows as one JSON array with their count, and which statement). */
+type InsertRows = (encoded: { json: string; rows: number }, kind: 'fresh' | 'skipExisting') => Promise<void>;
+const insertTarget = (writer: CallLogWriter) => writer as unknown as { insertRows: InsertRows };
+
+/**
+ * Calls of the writer's one-INSERT-per-batch method: how many started, and the rows each committed carried.
+ * `delayFirstMs` holds the first INSERT back that long before it runs (a slow INSERT).
+ */
+function countInserts(writer: CallLogWriter, delayFirstMs = 0): { started: () => number; rows: number[]; restore: () => void } {
+  const target = insertTarget(writer);
   const rows: number[] = [];
   let started = 0;
   const original = target.insertRows;
-  const spy = jest.spyOn(target, 'insertRows').mockImplementation(async function (this: unknown, columns: unknown[][]) {
-    started++;
-    await original.call(this, columns);
-    rows.push(columns[0].length);
+  const spy = jest.spyOn(target, 'insertRows').mockImplementation(async function (this: unknown, encoded, kind) {
+    if (++started === 1 && delayFirstMs > 0) await new Promise((r) => setTimeout(r, delayFirstMs));
+    await original.call(this, encoded, kind);
+    rows.push(encoded.rows);
   });
   return { started: () => started, rows, restore: () => spy.mockRestore() };
 }
@@ -172,12 +179,14 @@ describe('CallLogWriter (real PostgreSQL)', () => {
     }
   });
 
-  it('stores a row written twice (same id and createdAt) once, in one batch or across batches', async () => {
+  it('stores a row written twice (same id and createdAt) once, in one batch or across batches, with its batch', async () => {
     const r = row();
-    await Promise.all([writer.write(r), writer.write({ ...r })]);
-    await writer.write({ ...r, outcome: 'error' });
+    const others = Array.from({ length: 3 }, () => row());
+    await Promise.all([writer.write(r), writer.write({ ...r }), ...others.map((o) => writer.write(o))]);
+    await Promise.all([writer.write({ ...r, outcome: 'error' }), writer.write(others[0])]);
     const stored = await t.db.query(`SELECT outcome FROM call_logs WHERE id = $1`, [r.id]);
     expect(stored).toEqual([{ outcome: 'ok' }]);
+    expect(await countIds(query, others.map((o) => o.id))).toBe(3);
   });
 
   it('keeps a batch with a bad row: the others commit, a NUL is replaced, the bad row goes to the rejected file; logs hold no values', async () => {
@@ -226,38 +235,64 @@ describe('CallLogWriter (real PostgreSQL)', () => {
 });
 
 describe('CallLogWriter batch triggers', () => {
-  let timed: TestApp;
+  let slow: TestApp;
   let immediate: TestApp;
   let spoolDir: string;
 
   beforeAll(async () => {
     spoolDir = await mkdtemp(join(tmpdir(), 'toolgate-writer-triggers-'));
-    timed = await createTestApp({ env: { CALL_LOG_SPOOL_DIR: join(spoolDir, 'a'), CALL_LOG_FLUSH_MS: '1000', CALL_LOG_BATCH_SIZE: '50' } });
+    slow = await createTestApp({ env: { CALL_LOG_SPOOL_DIR: join(spoolDir, 'a'), CALL_LOG_FLUSH_MS: '300', CALL_LOG_BATCH_SIZE: '50' } });
     immediate = await createTestApp({ env: { CALL_LOG_SPOOL_DIR: join(spoolDir, 'b'), CALL_LOG_FLUSH_MS: '0', CALL_LOG_BATCH_SIZE: '1000' } });
   });
   afterAll(async () => {
-    await timed?.close();
+    await slow?.close();
     await immediate?.close();
     await rm(spoolDir, { recursive: true, force: true });
   });
   afterEach(() => jest.restoreAllMocks());
 
-  it('flushes a full batch at once and a partial one when CALL_LOG_FLUSH_MS has passed since its first row', async () => {
-    const writer = timed.app.get(CallLogWriter);
+  it('an idle writer inserts at the end of the turn: what one turn writes is one INSERT, without waiting CALL_LOG_FLUSH_MS', async () => {
+    const writer = slow.app.get(CallLogWriter);
+    const inserts = countInserts(writer);
+    for (let round = 0; round < 3; round++) {
+      const started = Date.now();
+      const rows = Array.from({ length: 20 }, () => row());
+      await Promise.all(rows.map((r) => writer.write(r)));
+      expect(Date.now() - started).toBeLessThan(300);
+      expect(await countIds((sql, params) => slow.db.query(sql, params), rows.map((r) => r.id))).toBe(20);
+    }
+    expect(inserts.rows).toEqual([20, 20, 20]);
+  });
+
+  it('a full batch starts at once; rows written while INSERTs run go together in the next one', async () => {
+    const writer = slow.app.get(CallLogWriter);
     const inserts = countInserts(writer);
     const full = Array.from({ length: 50 }, () => writer.write(row()));
-    // The 50th row started the INSERT there and then, without waiting for the timer.
+    // The 50th row started the INSERT there and then.
     expect(inserts.started()).toBe(1);
-    await Promise.all(full);
-    expect(inserts.rows).toEqual([50]);
+    const more = Array.from({ length: 30 }, () => writer.write(row()));
+    await new Promise((r) => setImmediate(r));
+    // Not beside the running INSERT: these 30 wait for it (it takes far less than CALL_LOG_FLUSH_MS).
+    expect(inserts.started()).toBe(1);
+    await Promise.all([...full, ...more]);
+    expect(inserts.rows).toEqual([50, 30]);
+  });
 
+  it('rows that waited CALL_LOG_FLUSH_MS behind a slow INSERT go in a second one beside it', async () => {
+    const writer = slow.app.get(CallLogWriter);
+    const inserts = countInserts(writer, 1_500);
+    const first = Array.from({ length: 5 }, () => writer.write(row()));
+    await new Promise((r) => setImmediate(r));
+    expect(inserts.started()).toBe(1);
     const started = Date.now();
-    const more = Array.from({ length: 120 }, () => writer.write(row()));
-    // One flush at a time: the first full batch is in flight, the second waits for it, 20 rows wait for the timer.
-    expect(inserts.started()).toBe(2);
-    await Promise.all(more);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(980);
-    expect(inserts.rows).toEqual([50, 50, 50, 20]);
+    const second = Array.from({ length: 7 }, () => writer.write(row()));
+    await Promise.all(second);
+    // After the 300 ms, not after the slow INSERT's 1.5 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(280);
+    expect(Date.now() - started).toBeLessThan(1_200);
+    expect(inserts.rows).toEqual([7]);
+    await Promise.all(first);
+    expect(inserts.rows).toEqual([7, 5]);
   });
 
   it('with CALL_LOG_FLUSH_MS=0 flushes what was written in the same tick as one batch, round after round', async () => {
@@ -336,11 +371,11 @@ describe('CallLogWriter while PostgreSQL is unreachable', () => {
     expect(writer.stats().spooledRows).toBe(200);
 
     // Cut the proxy again right after the replay's third INSERT (of 20 rows) commits.
-    const target = writer as unknown as { insertRows: (columns: unknown[][]) => Promise<void> };
+    const target = insertTarget(writer);
     const original = target.insertRows;
     let inserts = 0;
-    jest.spyOn(target, 'insertRows').mockImplementation(async function (this: unknown, columns: unknown[][]) {
-      await original.call(this, columns);
+    jest.spyOn(target, 'insertRows').mockImplementation(async function (this: unknown, encoded, kind) {
+      await original.call(this, encoded, kind);
       if (++inserts === 3) void db.proxy.cut();
     });
     await db.proxy.start();
@@ -402,7 +437,7 @@ describe('CallLogWriter across a restart during an outage', () => {
     apps.push(first);
     await db.proxy.cut();
     const rows = Array.from({ length: 50 }, () => row());
-    // Not yet flushed when the app stops (the flush timer is 200 ms): the shutdown must spool them.
+    // Not committed when the app stops (the database is cut off): the shutdown must spool them.
     const pending = rows.map((r) => first.app.get(CallLogWriter).write(r));
     expect(first.app.get(CallLogWriter).stats().queued).toBe(50);
     await first.close();

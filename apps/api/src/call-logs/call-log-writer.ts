@@ -5,7 +5,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service';
-import type { CallLogRow } from './call-log-row';
+import { CallLogRow, JsonText } from './call-log-row';
 import { CallLogSpool, RejectedRow, stringifyJson } from './call-log-spool';
 
 /** A pool connection this slow to come means the database is not there for us: spool instead of holding calls. */
@@ -14,24 +14,45 @@ const INSERT_TIMEOUT_MS = 10_000;
 const REPLAY_FIRST_DELAY_MS = 500;
 const REPLAY_MAX_DELAY_MS = 5_000;
 
-// One statement whatever the batch size, so PostgreSQL parses and plans it once per connection.
-const INSERT_STATEMENT = 'toolgate_call_logs_insert';
-const INSERT_SQL = `
+/**
+ * INSERTs at once: one normally, while the next batch gathers; a second beside it only for rows that have waited
+ * CALL_LOG_FLUSH_MS behind a slow one (or a full batch), so a slow INSERT does not hold every call.
+ */
+const MAX_IN_FLIGHT = 2;
+
+// One statement whatever the batch size, so PostgreSQL parses and plans it once per connection. The rows travel as
+// one JSON array: one parameter that pg sends as it is, instead of twenty arrays it would escape value by value.
+const INSERT_COLUMNS = `
   INSERT INTO call_logs (id, created_at, tenant_id, group_id, api_key_id, tool_id, tool_name, method, session_id, client_name,
     client_version, caller_ip, arguments, result_summary, is_error, outcome, error_code, duration_ms, upstream_duration_ms, request_id)
   SELECT id, created_at, tenant_id, group_id, api_key_id, tool_id, tool_name, method, session_id, client_name,
-    client_version, caller_ip, arguments::jsonb, result_summary::jsonb, is_error, outcome, error_code, duration_ms, upstream_duration_ms, request_id
-  FROM unnest($1::uuid[], $2::timestamptz[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::text[],
-    $11::text[], $12::text[], $13::text[], $14::text[], $15::boolean[], $16::text[], $17::text[], $18::integer[], $19::integer[], $20::text[])
-    AS u(id, created_at, tenant_id, group_id, api_key_id, tool_id, tool_name, method, session_id, client_name,
-    client_version, caller_ip, arguments, result_summary, is_error, outcome, error_code, duration_ms, upstream_duration_ms, request_id)
-  ON CONFLICT (created_at, id) DO NOTHING`;
+    client_version, caller_ip, arguments, result_summary, is_error, outcome, error_code, duration_ms, upstream_duration_ms, request_id
+  FROM json_to_recordset($1::json) AS u(id uuid, created_at timestamptz, tenant_id uuid, group_id uuid, api_key_id uuid, tool_id uuid,
+    tool_name text, method text, session_id text, client_name text, client_version text, caller_ip text, arguments jsonb,
+    result_summary jsonb, is_error boolean, outcome text, error_code text, duration_ms integer, upstream_duration_ms integer, request_id text)`;
+/**
+ * Rows written for the first time cannot be in the table: they go without ON CONFLICT, whose speculative insertion
+ * costs PostgreSQL about a fifth of such an INSERT. Rows that may be there already (a replay of the spool, a row
+ * written twice) go with it, so each is stored once.
+ */
+const INSERT = {
+  fresh: { name: 'toolgate_call_logs_insert', text: INSERT_COLUMNS },
+  skipExisting: { name: 'toolgate_call_logs_insert_skip_existing', text: `${INSERT_COLUMNS}\n  ON CONFLICT (created_at, id) DO NOTHING` },
+} as const;
+const UNIQUE_VIOLATION = '23505';
 
-/** The INSERT's parameters: one array per column, in INSERT_SQL's order. */
-type Columns = unknown[][];
+/** The INSERT's parameter: the rows as one JSON array, and how many it holds. */
+interface EncodedRows {
+  json: string;
+  rows: number;
+}
 
 interface Batch {
   rows: CallLogRow[];
+  /** When its first row came (ms since epoch). */
+  openedAt: number;
+  /** May start beside an INSERT in flight: it is full, or has waited CALL_LOG_FLUSH_MS. */
+  due: boolean;
   done: Promise<void>;
   resolve: () => void;
   reject: (err: unknown) => void;
@@ -53,10 +74,12 @@ export class CallLogWriter implements OnApplicationBootstrap, OnApplicationShutd
   private readonly batchSize: number;
   private readonly flushMs: number;
 
+  /** Gathering rows. */
   private open?: Batch;
+  /** Full batches waiting for an INSERT slot. */
   private readonly ready: Batch[] = [];
-  private inFlight?: Batch;
-  private timer?: NodeJS.Timeout | NodeJS.Immediate;
+  private readonly inFlight = new Set<Batch>();
+  private timer?: { kind: 'immediate'; handle: NodeJS.Immediate } | { kind: 'timeout'; handle: NodeJS.Timeout };
   private queued = 0;
 
   private databaseUp = true;
@@ -100,12 +123,17 @@ export class CallLogWriter implements OnApplicationBootstrap, OnApplicationShutd
   /**
    * Resolves once the row is committed in PostgreSQL or durably spooled; rejects only when even the spool
    * failed (e.g. disk full), and then the call must be treated as failed. Rows of one batch share one promise.
+   *
+   * Group commit: when no INSERT is running, the row is inserted at the end of the current event-loop turn,
+   * together with whatever else this turn writes; while one runs, rows gather and go in the next INSERT as soon as
+   * it ends, or beside it once they have waited CALL_LOG_FLUSH_MS. A batch holds at most CALL_LOG_BATCH_SIZE rows.
+   * So an idle gateway adds no wait to a call, and a busy one inserts in batches as large as its concurrency.
    */
   write(row: CallLogRow): Promise<void> {
     let batch = this.open;
     if (!batch) {
       batch = this.open = newBatch();
-      this.timer = this.flushMs === 0 ? setImmediate(this.onDue) : setTimeout(this.onDue, this.flushMs);
+      this.arm(this.inFlight.size === 0 || this.flushMs === 0 ? 0 : this.flushMs);
     }
     batch.rows.push(row);
     this.queued++;
@@ -116,41 +144,82 @@ export class CallLogWriter implements OnApplicationBootstrap, OnApplicationShutd
   /** Waits until every row written so far is committed or spooled (failures are reported to their writers). */
   async flush(): Promise<void> {
     this.closeOpenBatch();
-    const waiting = [...this.ready, ...(this.inFlight ? [this.inFlight] : [])].map((b) => b.done);
+    const waiting = [...this.ready, ...this.inFlight].map((b) => b.done);
     await Promise.allSettled(waiting);
+  }
+
+  /**
+   * Shutdown out of time: every row not yet known to be committed or spooled is appended to the spool, for the next
+   * run to replay. Rows of an INSERT still under way may get committed as well; replays skip stored rows, so each is
+   * stored once. Resolves to the number of rows spooled.
+   */
+  async spoolUnsettled(): Promise<number> {
+    this.disarm();
+    const rows = [this.open, ...this.ready, ...this.inFlight].flatMap((b) => b?.rows ?? []);
+    await this.spool.append(rows);
+    return rows.length;
   }
 
   stats(): { queued: number; spooledRows: number; databaseUp: boolean } {
     return { queued: this.queued, spooledRows: this.spool.size().rows, databaseUp: this.databaseUp };
   }
 
+  /** Looks at the open batch again after `ms` (0: at the end of this event-loop turn). */
+  private arm(ms: number): void {
+    this.disarm();
+    this.timer = ms === 0 ? { kind: 'immediate', handle: setImmediate(this.onDue) } : { kind: 'timeout', handle: setTimeout(this.onDue, ms) };
+  }
+
+  private disarm(): void {
+    const timer = this.timer;
+    if (!timer) return;
+    // Each clear function only for its own kind: clearImmediate on a Timeout corrupts Node's immediate count.
+    if (timer.kind === 'immediate') clearImmediate(timer.handle);
+    else clearTimeout(timer.handle);
+    this.timer = undefined;
+  }
+
   private readonly onDue = (): void => {
     this.timer = undefined;
-    this.closeOpenBatch();
+    const batch = this.open;
+    if (!batch) return;
+    const waited = Date.now() - batch.openedAt;
+    if (this.inFlight.size > 0 && waited < this.flushMs) return this.arm(this.flushMs - waited);
+    batch.due = true;
+    this.pump();
   };
 
+  /** The open batch stops gathering: it is full, or everything must go now (flush, shutdown). */
   private closeOpenBatch(): void {
-    if (this.timer) {
-      // Each clear function only for its own kind: clearImmediate on a Timeout corrupts Node's immediate count.
-      if (this.flushMs === 0) clearImmediate(this.timer as NodeJS.Immediate);
-      else clearTimeout(this.timer as NodeJS.Timeout);
-      this.timer = undefined;
-    }
-    if (this.open) {
-      this.ready.push(this.open);
+    const batch = this.open;
+    if (batch) {
+      this.disarm();
       this.open = undefined;
+      batch.due = true;
+      this.ready.push(batch);
     }
     this.pump();
   }
 
-  /** Starts the next ready batch unless one is in flight: one flush at a time, the next batch forms meanwhile. */
+  /** Starts what may start: full batches while a slot is free, then the open one when nothing runs or it is due. */
   private pump(): void {
-    if (this.inFlight) return;
-    const batch = this.ready.shift();
-    if (!batch) return;
-    this.inFlight = batch;
+    while (this.inFlight.size < MAX_IN_FLIGHT) {
+      let batch = this.ready.shift();
+      if (!batch) {
+        const open = this.open;
+        if (!open || (this.inFlight.size > 0 && !open.due)) return;
+        this.disarm();
+        this.open = undefined;
+        batch = open;
+      }
+      this.start(batch);
+    }
+  }
+
+  private start(batch: Batch): void {
+    this.inFlight.add(batch);
     void this.flushBatch(batch).finally(() => {
-      this.inFlight = undefined;
+      this.inFlight.delete(batch);
       this.pump();
     });
   }
@@ -160,7 +229,7 @@ export class CallLogWriter implements OnApplicationBootstrap, OnApplicationShutd
       let toSpool = batch.rows;
       if (this.databaseUp) {
         try {
-          await this.commit(batch.rows);
+          await this.commit(batch.rows, 'fresh');
           this.settle(batch);
           return;
         } catch (err) {
@@ -188,16 +257,24 @@ export class CallLogWriter implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * Commits the rows. A batch refused for its values is retried row by row; a row still refused goes to the
-   * rejected file. Throws DatabaseUnavailable when PostgreSQL cannot take rows at all.
+   * Commits the rows. Fresh rows that meet one already stored (the same row written twice) are inserted again
+   * skipping it; a batch refused for its values is retried row by row; a row still refused goes to the rejected
+   * file. Throws DatabaseUnavailable when PostgreSQL cannot take rows at all.
    */
-  private async commit(rows: CallLogRow[]): Promise<void> {
+  private async commit(rows: CallLogRow[], kind: keyof typeof INSERT): Promise<void> {
     const rejected: RejectedRow[] = [];
-    const columns = encode(rows, rejected);
+    const encoded = encode(rows, rejected);
     const good = encodable(rows, rejected);
     try {
       try {
-        if (good.length > 0) await this.insertRows(columns);
+        if (good.length > 0) {
+          try {
+            await this.insertRows(encoded, kind);
+          } catch (err) {
+            if (kind !== 'fresh' || sqlState(err) !== UNIQUE_VIOLATION) throw err;
+            await this.insertRows(encoded, 'skipExisting');
+          }
+        }
       } catch (err) {
         if (isConnectionError(err)) throw new DatabaseUnavailable(err, good);
         await this.commitOneByOne(good, rejected);
@@ -212,10 +289,10 @@ export class CallLogWriter implements OnApplicationBootstrap, OnApplicationShutd
     const before = rejected.length;
     for (let i = 0; i < rows.length; i++) {
       // One NUL character (which PostgreSQL cannot store) should not cost a row its place in the log.
-      const columns = encode([withoutNul(rows[i])], rejected);
-      if (columns[0].length === 0) continue;
+      const encoded = encode([withoutNul(rows[i])], rejected);
+      if (encoded.rows === 0) continue;
       try {
-        await this.insertRows(columns);
+        await this.insertRows(encoded, 'skipExisting');
       } catch (err) {
         if (isConnectionError(err)) throw new DatabaseUnavailable(err, rows.slice(i));
         rejected.push({ row: rows[i], error: errorOf(err) });
@@ -240,8 +317,8 @@ export class CallLogWriter implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /** The one INSERT statement per batch (tests count its calls). */
-  private async insertRows(columns: Columns): Promise<void> {
-    const query: QueryConfig & { query_timeout: number } = { name: INSERT_STATEMENT, text: INSERT_SQL, values: columns, query_timeout: INSERT_TIMEOUT_MS };
+  private async insertRows(encoded: EncodedRows, kind: keyof typeof INSERT): Promise<void> {
+    const query: QueryConfig & { query_timeout: number } = { ...INSERT[kind], values: [encoded.json], query_timeout: INSERT_TIMEOUT_MS };
     await this.run(query);
   }
 
@@ -323,7 +400,7 @@ export class CallLogWriter implements OnApplicationBootstrap, OnApplicationShutd
         const rows = await this.spool.read(segment);
         for (let i = 0; i < rows.length; i += this.batchSize) {
           if (this.closed) return;
-          await this.commit(rows.slice(i, i + this.batchSize));
+          await this.commit(rows.slice(i, i + this.batchSize), 'skipExisting');
           replayed += Math.min(this.batchSize, rows.length - i);
         }
         await this.spool.remove(segment);
@@ -352,52 +429,48 @@ function newBatch(): Batch {
   });
   // The writers hold this promise; a disk-full failure is logged here even if one of them never awaits it.
   done.catch(() => undefined);
-  return { rows: [], done, resolve, reject };
+  return { rows: [], openedAt: Date.now(), due: false, done, resolve, reject };
 }
 
 /**
- * Rows into the INSERT's column arrays. A row that cannot be encoded (an invalid date, a cyclic argument) is
- * added to `rejected` instead. Dates go as ISO text and JSON as text, so pg does no per-value conversion.
+ * Rows into the INSERT's JSON array. A row that cannot be encoded (an invalid date, a cyclic argument) is added to
+ * `rejected` instead. Values the recorder already serialised (JsonText) are spliced in as they are.
  */
-function encode(rows: readonly CallLogRow[], rejected: RejectedRow[]): Columns {
-  const c: Columns = Array.from({ length: 20 }, () => new Array(rows.length));
+function encode(rows: readonly CallLogRow[], rejected: RejectedRow[]): EncodedRows {
+  let json = '';
   let n = 0;
   for (const r of rows) {
-    let createdAt: string;
-    let args: string | null;
-    let result: string | null;
+    let text: string;
     try {
-      createdAt = (r.createdAt instanceof Date ? r.createdAt : new Date(r.createdAt)).toISOString();
-      args = jsonText(r.arguments);
-      result = jsonText(r.resultSummary);
+      text = rowJson(r);
     } catch (err) {
       rejected.push({ row: r, error: { message: err instanceof Error ? err.message : String(err) } });
       continue;
     }
-    c[0][n] = r.id;
-    c[1][n] = createdAt;
-    c[2][n] = r.tenantId;
-    c[3][n] = r.groupId;
-    c[4][n] = r.apiKeyId;
-    c[5][n] = r.toolId;
-    c[6][n] = r.toolName;
-    c[7][n] = r.method;
-    c[8][n] = r.sessionId;
-    c[9][n] = r.clientName;
-    c[10][n] = r.clientVersion;
-    c[11][n] = r.callerIp;
-    c[12][n] = args;
-    c[13][n] = result;
-    c[14][n] = r.isError === true;
-    c[15][n] = r.outcome;
-    c[16][n] = r.errorCode;
-    c[17][n] = Math.round(r.durationMs ?? 0);
-    c[18][n] = r.upstreamDurationMs == null ? null : Math.round(r.upstreamDurationMs);
-    c[19][n] = r.requestId;
+    json += n === 0 ? text : `,${text}`;
     n++;
   }
-  if (n < rows.length) for (const col of c) col.length = n;
-  return c;
+  return { json: `[${json}]`, rows: n };
+}
+
+/** One row as a JSON object with the column names of INSERT_COLUMNS; throws when a value cannot be encoded. */
+function rowJson(r: CallLogRow): string {
+  const createdAt = (r.createdAt instanceof Date ? r.createdAt : new Date(r.createdAt)).toISOString();
+  return (
+    `{"id":${text(r.id)},"created_at":"${createdAt}","tenant_id":${text(r.tenantId)},"group_id":${text(r.groupId)},` +
+    `"api_key_id":${text(r.apiKeyId)},"tool_id":${text(r.toolId)},"tool_name":${text(r.toolName)},"method":${text(r.method)},` +
+    `"session_id":${text(r.sessionId)},"client_name":${text(r.clientName)},"client_version":${text(r.clientVersion)},` +
+    `"caller_ip":${text(r.callerIp)},"arguments":${jsonText(r.arguments)},"result_summary":${jsonText(r.resultSummary)},` +
+    `"is_error":${r.isError === true},"outcome":${text(r.outcome)},"error_code":${text(r.errorCode)},` +
+    `"duration_ms":${JSON.stringify(Math.round(r.durationMs ?? 0))},` +
+    `"upstream_duration_ms":${r.upstreamDurationMs == null ? 'null' : JSON.stringify(Math.round(r.upstreamDurationMs))},` +
+    `"request_id":${text(r.requestId)}}`
+  );
+}
+
+/** A text (or uuid) column's value as JSON. */
+function text(value: string | null | undefined): string {
+  return value === null || value === undefined ? 'null' : JSON.stringify(value);
 }
 
 function encodable(rows: CallLogRow[], rejected: readonly RejectedRow[]): CallLogRow[] {
@@ -406,14 +479,17 @@ function encodable(rows: CallLogRow[], rejected: readonly RejectedRow[]): CallLo
   return rows.filter((r) => !bad.has(r));
 }
 
-function jsonText(value: unknown): string | null {
-  if (value === undefined || value === null) return null;
-  return stringifyJson(value) ?? null;
+/** A jsonb column's value as JSON: SQL NULL for null and undefined. */
+function jsonText(value: unknown): string {
+  if (value === undefined || value === null) return 'null';
+  if (value instanceof JsonText) return value.text;
+  return stringifyJson(value) ?? 'null';
 }
 
 /** PostgreSQL text and jsonb cannot hold U+0000: the retry replaces it rather than lose the row. */
 function withoutNul(row: CallLogRow): CallLogRow {
   const clean = (v: unknown): unknown => {
+    if (v instanceof JsonText) return clean(JSON.parse(v.text));
     if (typeof v === 'string') return v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v;
     if (Array.isArray(v)) return v.map(clean);
     if (v && typeof v === 'object' && !(v instanceof Date)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [clean(k), clean(x)]));

@@ -29,6 +29,7 @@ describe('parseEnv', () => {
       LOG_LEVEL: 'info',
       LOG_PRETTY: false,
       BODY_LIMIT: '1mb',
+      HTTP_KEEP_ALIVE_SECONDS: 65,
       SESSION_TTL_HOURS: 12,
       TRUST_PROXY: 'loopback',
       LOGIN_MAX_FAILURES: 5,
@@ -48,6 +49,11 @@ describe('parseEnv', () => {
       CALL_LOG_BATCH_SIZE: 200,
       CALL_LOG_SPOOL_DIR: '.data/spool',
       CALL_LOG_MAX_VALUE_BYTES: 16384,
+      CALL_LOG_SEARCH_SCAN_ROWS: 100000,
+      ROLLUP_INTERVAL_MS: 2000,
+      SOURCE_REFRESH_TICK_MS: 30000,
+      REDIS_KEY_PREFIX: 'toolgate:',
+      SHUTDOWN_GRACE_MS: 25000,
       SEED_ADMIN_EMAIL: 'admin@demo.local',
     });
   });
@@ -99,6 +105,14 @@ describe('parseEnv', () => {
 
   it.each(['abc', '70000', '-1', '3.5'])('names a bad PORT (%s)', (port) => {
     expect(named(failure({ ...MINIMAL, PORT: port }))).toEqual(['PORT']);
+  });
+
+  it('accepts redis:// and rediss:// for REDIS_URL and names anything else, without echoing it', () => {
+    expect(parseEnv({ ...MINIMAL, REDIS_URL: 'redis://cache.internal:6379' }).REDIS_URL).toBe('redis://cache.internal:6379');
+    expect(parseEnv({ ...MINIMAL, REDIS_URL: 'rediss://:pw@cache.internal:6380/2' }).REDIS_URL).toBe('rediss://:pw@cache.internal:6380/2');
+    const err = failure({ ...MINIMAL, REDIS_URL: 'http://user:hunter2@cache.internal' });
+    expect(named(err)).toEqual(['REDIS_URL']);
+    expect(err.message).not.toContain('hunter2');
   });
 
   it.each(['10gb', 'lots', '1 mb', 'mb', '-5kb'])('names a bad BODY_LIMIT (%s)', (limit) => {

@@ -19,6 +19,11 @@ export const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOG_PRETTY: bool.default(false),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'like 1mb or 512kb').default('1mb'),
+  /**
+   * How long an idle keep-alive connection stays open. Longer than a proxy in front keeps idle upstream connections
+   * (nginx: 60 s), so the proxy closes first: a request sent on a connection the server is just closing is reset.
+   */
+  HTTP_KEEP_ALIVE_SECONDS: z.coerce.number().int().min(1).max(3600).default(65),
   COOKIE_SECURE: bool.optional(),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   LOGIN_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
@@ -43,6 +48,20 @@ export const EnvSchema = z.object({
   CALL_LOG_BATCH_SIZE: z.coerce.number().int().min(1).max(5000).default(200),
   CALL_LOG_SPOOL_DIR: z.string().min(1).default('.data/spool'),
   CALL_LOG_MAX_VALUE_BYTES: z.coerce.number().int().min(256).max(10_000_000).default(16_384),
+  /** Rows of the other filters one call-log page scans for the `q` text search before answering a short page. */
+  CALL_LOG_SEARCH_SCAN_ROWS: z.coerce.number().int().min(10).max(10_000_000).default(100_000),
+  /** How often a replica rolls new call-log rows up into the dashboards' statistics (0 = never: tests drive it). */
+  ROLLUP_INTERVAL_MS: z.coerce.number().int().min(0).max(600_000).default(2000),
+  /** How often a replica looks for sources whose scheduled tool refresh is due (0 = never). */
+  SOURCE_REFRESH_TICK_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  /** Redis shared by the replicas (limits, key and tool changes, sessions); without it one replica works alone. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Prefix of every Redis key and channel, so several deployments (or test files) can share one Redis. */
+  REDIS_KEY_PREFIX: z.string().min(1).max(100).default('toolgate:'),
+  /** SIGTERM/SIGINT: time to finish in-flight calls, flush logs and close before the process exits (below Kubernetes' 30 s). */
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(1000).max(600_000).default(25_000),
+  /** Serves GET /metrics (Prometheus) to `Authorization: Bearer <METRICS_TOKEN>`; unset, there is no /metrics. */
+  METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   SEED_ADMIN_EMAIL: z.email().default('admin@demo.local'),
   SEED_ADMIN_PASSWORD: z.string().min(12).optional(),
 });

@@ -1,9 +1,13 @@
-import { Controller, Get, HttpCode, Res } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Optional, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { Public } from '../auth/access.decorators';
+import { RedisService } from '../common/redis/redis.service';
+import { ShutdownState } from './shutdown-state';
+
+const NO_REDIS_NOTE = 'REDIS_URL is not set: this replica works alone, with its own rate limits, quotas and sessions';
 
 /** Liveness and readiness probes for load balancers and orchestrators. */
 @ApiExcludeController()
@@ -11,8 +15,13 @@ import { Public } from '../auth/access.decorators';
 export class HealthController {
   /** Migrations never un-apply while the process runs, so once seen applied it is not asked again. */
   private migrationsApplied = false;
+  /** Present only with REDIS_URL. */
+  @Optional() @Inject(RedisService) private readonly redis?: RedisService;
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly shutdown: ShutdownState,
+  ) {}
 
   @Get('healthz')
   @HttpCode(200)
@@ -24,6 +33,12 @@ export class HealthController {
   @Get('readyz')
   @Public()
   async ready(@Res({ passthrough: true }) res: Response) {
+    // First thing a shutdown changes, so the load balancer stops sending work while in-flight calls finish.
+    const shuttingDown = this.shutdown.shuttingDown;
+    if (shuttingDown) {
+      res.status(503);
+      return { status: 'shutting_down', reason: shuttingDown };
+    }
     const checks: Record<string, string> = {};
     try {
       await this.db.query('SELECT 1');
@@ -33,8 +48,11 @@ export class HealthController {
     } catch {
       checks.database = 'unreachable';
     }
-    const ready = Object.values(checks).every((v) => v === 'ok');
+    checks.redis = this.redis ? await this.redis.check() : 'absent';
+    const ready = checks.database === 'ok' && checks.migrations === 'ok';
     res.status(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not_ready', checks };
+    // Redis down is not unready: the replica keeps serving with in-process limits, so the balancer keeps it.
+    const status = !ready ? 'not_ready' : checks.redis === 'down' ? 'degraded' : 'ready';
+    return { status, checks, ...(this.redis ? {} : { note: NO_REDIS_NOTE }) };
   }
 }

@@ -52,6 +52,8 @@ export class DemoSeedService {
     const tenant = await this.tenants.create(actor, { slug: DEMO_TENANT, name: 'Demo Company' });
     const scope: TenantScope = { ...actor, tenantId: tenant.id, role: 'owner' };
     await this.members.add(scope, { email: adminEmail, role: 'owner' });
+    // The demo's upstream sources run on this machine: its tenant may reach loopback (the SSRF guard refuses it otherwise).
+    await this.tenants.update(scope, { networkAllowlist: ['localhost', '127.0.0.1', '::1'] });
     const group = await this.groups.create(scope, {
       name: 'Demo tools',
       description: 'The demo group: business tools for customer-service agents.',
@@ -59,7 +61,7 @@ export class DemoSeedService {
       enabled: true,
       allowedRoles: [],
       allowedUserTiers: [],
-      rateLimit: { perMinute: 600, perKeyPerMinute: 120 },
+      rateLimit: { perMinute: 600, perKeyPerMinute: 120, maxConcurrentPerKey: 16 },
     });
     // The tenant's catalog already holds the builtin tools (synced when it was created): the demo group serves them all.
     const builtinTools = await this.tools.list(tenant.id, { sourceId: await this.sources.builtinSourceId(tenant.id) });

@@ -22,7 +22,8 @@ describe('sources (real PostgreSQL)', () => {
     kind: 'mcp_http',
     name: 'CRM upstream',
     namespace: `crm_${++n}`,
-    config: { url: 'https://example.test/mcp' },
+    // Loopback without an allowlist entry: discovery is refused by the SSRF guard at once, no traffic leaves.
+    config: { urls: ['http://127.0.0.1:9/mcp'] },
     secrets: { Authorization: `Bearer ${SECRET}` },
     ...overrides,
   });
@@ -39,7 +40,10 @@ describe('sources (real PostgreSQL)', () => {
   it('creates a source: the response names the secrets and holds no secret value', async () => {
     const res = await t.http().post('/api/v1/sources').set(as(a)).send(body());
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ kind: 'mcp_http', name: 'CRM upstream', config: { url: 'https://example.test/mcp' }, secretNames: ['Authorization'], enabled: true });
+    expect(res.body).toMatchObject({ kind: 'mcp_http', name: 'CRM upstream', config: { urls: ['http://127.0.0.1:9/mcp'] }, secretNames: ['Authorization'], enabled: true });
+    // The upstream could not be listed, and the source is kept with the reason, so nothing the admin typed is lost.
+    expect(res.body.status).toBe('error');
+    expect(res.body.lastError).toMatch(/127\.0\.0\.1|loopback/i);
     expect(res.body).not.toHaveProperty('secrets');
     expect(res.body).not.toHaveProperty('secretsEncrypted');
     expect(JSON.stringify(res.body)).not.toContain(SECRET);

@@ -8,8 +8,11 @@ import { z } from 'zod';
 import type { TenantScope } from '../auth/access.types';
 import { AuditService } from '../audit/audit.service';
 import { EncryptionService } from '../common/crypto/encryption.service';
+import { DomainEvents } from '../common/events/domain-events';
 import { AppException } from '../common/errors/app-exception';
 import { mapUniqueViolation } from '../database/pg-errors';
+import { isUpstreamKind, parseSourceConfig } from './source-config';
+import { StdioCommandsService } from './stdio-commands/stdio-commands.service';
 import { ToolSource } from './tool-source.entity';
 
 export const BUILTIN_NAMESPACE = 'builtin';
@@ -20,6 +23,8 @@ export class SourcesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly encryption: EncryptionService,
     private readonly audit: AuditService,
+    private readonly stdioCommands: StdioCommandsService,
+    private readonly events: DomainEvents,
   ) {}
 
   async list(tenantId: string): Promise<SourceDto[]> {
@@ -56,9 +61,10 @@ export class SourcesService {
   }
 
   async create(scope: TenantScope, input: CreateSource): Promise<SourceDto> {
-    if (input.kind === 'builtin') {
+    if (!isUpstreamKind(input.kind)) {
       throw new AppException('VALIDATION_FAILED', 'Builtin sources are created with the tenant; add mcp_stdio, mcp_http, mcp_sse or http sources.');
     }
+    const config = await this.checkConfig(input.kind, input.config);
     try {
       return await this.db.transaction(async (m) => {
         const id = randomUUID();
@@ -69,7 +75,7 @@ export class SourcesService {
             kind: input.kind,
             name: input.name,
             namespace: input.namespace,
-            config: input.config,
+            config,
             ...this.seal(scope.tenantId, id, input.secrets),
             enabled: input.enabled,
             status: 'unknown',
@@ -85,25 +91,56 @@ export class SourcesService {
   }
 
   async update(scope: TenantScope, id: string, input: z.infer<typeof UpdateSourceSchema>): Promise<SourceDto> {
-    return this.db.transaction(async (m) => {
+    let groupIds: string[] = [];
+    const dto = await this.db.transaction(async (m) => {
       const source = await this.find(m, scope.tenantId, id, true);
       const before = toSourceDto(source);
+      // Disabling a source takes its tools out of every group at once; enabling brings them back.
+      if (input.enabled !== undefined && input.enabled !== source.enabled) groupIds = await this.groupsServing(m, scope.tenantId, id);
       const { secrets, ...plain } = input;
+      if (plain.config !== undefined) {
+        if (!isUpstreamKind(source.kind)) throw new AppException('VALIDATION_FAILED', 'The builtin source has no settings.');
+        plain.config = await this.checkConfig(source.kind, plain.config);
+      }
       m.merge(ToolSource, source, plain);
       if (secrets) Object.assign(source, this.seal(scope.tenantId, id, secrets));
       const after = toSourceDto(await m.save(source));
       await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'source.update', entityType: 'source', entityId: id, before, after });
       return after;
     });
+    this.events.emit('source.changed', { tenantId: scope.tenantId, sourceId: id });
+    if (groupIds.length) this.events.emit('catalog.changed', { tenantId: scope.tenantId, groupIds });
+    return dto;
   }
 
   async remove(scope: TenantScope, id: string): Promise<void> {
-    await this.db.transaction(async (m) => {
+    const groupIds = await this.db.transaction(async (m) => {
       const source = await this.find(m, scope.tenantId, id, true);
       if (source.kind === 'builtin') throw new AppException('VALIDATION_FAILED', 'The builtin source cannot be removed.');
+      const serving = await this.groupsServing(m, scope.tenantId, id);
       await m.delete(ToolSource, { id, tenantId: scope.tenantId });
       await this.audit.record(m, scope, { tenantId: scope.tenantId, action: 'source.delete', entityType: 'source', entityId: id, before: toSourceDto(source) });
+      return serving;
     });
+    this.events.emit('source.changed', { tenantId: scope.tenantId, sourceId: id });
+    if (groupIds.length) this.events.emit('catalog.changed', { tenantId: scope.tenantId, groupIds });
+  }
+
+  /** The groups holding tools of this source: their agents must hear when the source comes or goes. */
+  private async groupsServing(m: EntityManager, tenantId: string, sourceId: string): Promise<string[]> {
+    const rows: { group_id: string }[] = await m.query(
+      `SELECT DISTINCT gt.group_id FROM tool_group_tools gt JOIN tools t ON t.id = gt.tool_id AND t.tenant_id = gt.tenant_id
+        WHERE t.tenant_id = $1 AND t.source_id = $2`,
+      [tenantId, sourceId],
+    );
+    return rows.map((r) => r.group_id);
+  }
+
+  /** The kind's schema, and for stdio the platform's command allowlist. */
+  private async checkConfig(kind: Parameters<typeof parseSourceConfig>[0], config: unknown): Promise<Record<string, unknown>> {
+    const parsed = parseSourceConfig(kind, config);
+    if (kind === 'mcp_stdio') await this.stdioCommands.assertAllowed(String(parsed.command));
+    return parsed;
   }
 
   /** The decrypted secret settings, for the code that connects to the upstream. Never for API responses. */
@@ -142,6 +179,7 @@ function toSourceDto(s: ToolSource): SourceDto {
     status: s.status,
     lastError: s.lastError,
     lastRefreshedAt: s.lastRefreshedAt?.toISOString() ?? null,
+    toolCount: s.toolCount ?? 0,
     createdAt: s.createdAt.toISOString(),
     updatedAt: s.updatedAt.toISOString(),
   };

@@ -17,6 +17,8 @@ export class ToolSource {
   @Column('text') status!: string;
   @Column({ type: 'text', nullable: true }) lastError!: string | null;
   @Column({ type: 'timestamptz', nullable: true }) lastRefreshedAt!: Date | null;
+  /** Active tools at the last discovery. */
+  @Column('integer') toolCount!: number;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

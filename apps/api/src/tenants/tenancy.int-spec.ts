@@ -58,7 +58,7 @@ describe('tenant isolation of the admin API (real PostgreSQL)', () => {
       .http()
       .post('/api/v1/sources')
       .set(as)
-      .send({ kind: 'mcp_http', name: `Upstream ${rand()}`, namespace: `up_${rand()}`, config: { url: 'http://example.test/mcp' }, secrets: { Authorization: UPSTREAM_SECRET } });
+      .send({ kind: 'mcp_http', name: `Upstream ${rand()}`, namespace: `up_${rand()}`, config: { urls: ['http://127.0.0.1:9/mcp'] }, secrets: { Authorization: UPSTREAM_SECRET } });
     expect(source.status).toBe(201);
     const members = (await t.http().get('/api/v1/members').set(as)).body.items as { id: string; userId: string }[];
     const callLogIds = [randomUUID(), randomUUID()];
@@ -193,7 +193,9 @@ describe('tenant isolation of the admin API (real PostgreSQL)', () => {
       { method: 'patch', path: `/api/v1/tools/${B.tool.id}`, body: { description: 'poisoned', enabled: true } },
       { method: 'delete', path: `/api/v1/tools/${B.tool.id}` },
       { method: 'get', path: `/api/v1/sources/${B.sourceId}` },
-      { method: 'patch', path: `/api/v1/sources/${B.sourceId}`, body: { config: { url: 'http://attacker.test/mcp' }, secrets: {} } },
+      { method: 'patch', path: `/api/v1/sources/${B.sourceId}`, body: { config: { urls: ['http://attacker.test/mcp'] }, secrets: {} } },
+      { method: 'post', path: `/api/v1/sources/${B.sourceId}/refresh` },
+      { method: 'get', path: `/api/v1/sources/${B.sourceId}/status` },
       { method: 'delete', path: `/api/v1/sources/${B.sourceId}` },
       { method: 'get', path: `/api/v1/sources/${B.builtinSourceId}` },
       { method: 'delete', path: `/api/v1/sources/${B.builtinSourceId}` },

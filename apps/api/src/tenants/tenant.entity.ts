@@ -1,3 +1,4 @@
+import type { TenantRateLimit } from '@toolgate/contracts';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
 @Entity('tenants')
@@ -7,6 +8,8 @@ export class Tenant {
   @Column('text') name!: string;
   /** Hosts and CIDRs the tenant's upstreams may reach despite the SSRF guard. */
   @Column('jsonb') networkAllowlist!: string[];
+  /** The tenant's own ceiling on tools/call across its groups (TenantRateLimit). */
+  @Column('jsonb') rateLimit!: TenantRateLimit;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -6,8 +6,10 @@ import { z } from 'zod';
 import type { Actor, TenantScope } from '../auth/access.types';
 import { AuditService } from '../audit/audit.service';
 import { BuiltinCatalogService } from '../builtin-tools/builtin-catalog.service';
+import { DomainEvents } from '../common/events/domain-events';
 import { AppException } from '../common/errors/app-exception';
 import { mapUniqueViolation } from '../database/pg-errors';
+import { isValidAllowlistEntry } from '../sources/network/address-policy';
 import { SourcesService } from '../sources/sources.service';
 import { Membership } from './membership.entity';
 import { Tenant } from './tenant.entity';
@@ -28,6 +30,7 @@ export class TenantsService {
     private readonly audit: AuditService,
     private readonly sources: SourcesService,
     private readonly builtinCatalog: BuiltinCatalogService,
+    private readonly events: DomainEvents,
   ) {}
 
   async membershipsOf(userId: string): Promise<MembershipView[]> {
@@ -56,7 +59,7 @@ export class TenantsService {
   async create(actor: Actor, input: z.infer<typeof CreateTenantSchema>): Promise<TenantDto> {
     try {
       return await this.db.transaction(async (m) => {
-        const tenant = await m.save(m.create(Tenant, { slug: input.slug, name: input.name, networkAllowlist: [] }));
+        const tenant = await m.save(m.create(Tenant, { slug: input.slug, name: input.name, networkAllowlist: [], rateLimit: {} }));
         await this.sources.createBuiltin(m, tenant.id);
         // The new tenant sees the builtin tools at once, and a failed sync rolls the tenant back with it.
         await this.builtinCatalog.syncCatalog(m, tenant.id);
@@ -70,15 +73,28 @@ export class TenantsService {
   }
 
   async update(scope: TenantScope, input: z.infer<typeof UpdateTenantSchema>): Promise<TenantDto> {
-    return this.db.transaction(async (m) => {
+    const dto = await this.db.transaction(async (m) => {
       const tenant = await m.findOneBy(Tenant, { id: scope.tenantId });
       if (!tenant) throw AppException.notFound('Tenant');
       const before = toTenantDto(tenant);
-      m.merge(Tenant, tenant, input);
+      const invalid = (input.networkAllowlist ?? []).filter((entry) => !isValidAllowlistEntry(entry));
+      if (invalid.length) {
+        throw new AppException(
+          'VALIDATION_FAILED',
+          `networkAllowlist: ${invalid.map((e) => `"${e}"`).join(', ')} is not a host name, an IP address or a CIDR range (examples: "localhost", "10.0.0.5", "10.0.0.0/8", "api.internal").`,
+        );
+      }
+      const { rateLimit, ...rest } = input;
+      m.merge(Tenant, tenant, rest);
+      // Replaced as a whole, not deep-merged: PATCH { rateLimit: {} } clears the quota.
+      if (rateLimit !== undefined) tenant.rateLimit = rateLimit;
       const after = toTenantDto(await m.save(tenant));
       await this.audit.record(m, scope, { tenantId: tenant.id, action: 'tenant.update', entityType: 'tenant', entityId: tenant.id, before, after });
       return after;
     });
+    // A narrowed allowlist must stop upstream traffic at once on this replica, not after a cache expires.
+    this.events.emit('tenant.changed', { tenantId: scope.tenantId });
+    return dto;
   }
 }
 
@@ -88,6 +104,7 @@ export function toTenantDto(t: Tenant): TenantDto {
     slug: t.slug,
     name: t.name,
     networkAllowlist: t.networkAllowlist,
+    rateLimit: t.rateLimit,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };

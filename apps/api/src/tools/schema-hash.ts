@@ -30,3 +30,14 @@ export function schemaHash(face: ToolFace): string {
   const { name, title, description, inputSchema, outputSchema, annotations } = face;
   return createHash('sha256').update(canonicalJson({ name, title, description, inputSchema, outputSchema, annotations })).digest('hex');
 }
+
+/** The columns of a `tools` row that make its face, as raw SQL returns them (snake_case). */
+export interface ToolFaceRow {
+  name: string;
+  title: string | null;
+  description: string;
+  input_schema: Record<string, unknown>;
+  output_schema: Record<string, unknown> | null;
+  annotations: Record<string, unknown>;
+  schema_hash: string;
+}

@@ -18,6 +18,10 @@ export class Tool {
   @Column('jsonb') redactionPaths!: string[];
   @Column('boolean') enabled!: boolean;
   @Column('text') status!: 'active' | 'removed';
+  /** For discovered tools: the name at the source (an MCP tool name or an OpenAPI operationId); null otherwise. */
+  @Column({ type: 'text', nullable: true }) upstreamName!: string | null;
+  /** For HTTP tools: the request a call becomes (an HttpBinding). */
+  @Column({ type: 'jsonb', nullable: true }) binding!: Record<string, unknown> | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

@@ -45,7 +45,10 @@ export class ToolsService {
   }
 
   async create(scope: TenantScope, input: CreateTool): Promise<ToolDto> {
-    await this.sources.getById(scope.tenantId, input.sourceId); // 404 when the source is not the tenant's
+    const source = await this.sources.getById(scope.tenantId, input.sourceId); // 404 when the source is not the tenant's
+    if (source.kind !== 'builtin') {
+      throw new AppException('SOURCE_MANAGED', `Tools of source "${source.name}" come from its upstream; refresh the source (POST /api/v1/sources/${source.id}/refresh) instead of creating them.`);
+    }
     try {
       return await this.db.transaction(async (m) => {
         const tool = m.create(Tool, {
@@ -70,6 +73,7 @@ export class ToolsService {
     try {
       const [dto, groupIds] = await this.db.transaction(async (m) => {
         const tool = await this.find(m, scope.tenantId, id, true);
+        assertEditable(tool, input);
         const before = toToolDto(tool);
         if (input.name !== undefined && input.name !== tool.name) await this.assertRenameKeepsGroupNamesUnique(m, scope.tenantId, id, input.name);
         m.merge(Tool, tool, input);
@@ -125,6 +129,20 @@ export class ToolsService {
   }
 }
 
+/** What agents see of a discovered tool comes from its upstream (changes go through drift review); the rest is the admin's. */
+const UPSTREAM_OWNED = ['name', 'title', 'description', 'inputSchema', 'outputSchema', 'annotations'] as const;
+
+function assertEditable(tool: Tool, input: UpdateTool): void {
+  if (tool.upstreamName === null) return;
+  const owned = UPSTREAM_OWNED.filter((field) => input[field] !== undefined);
+  if (owned.length) {
+    throw new AppException(
+      'SOURCE_MANAGED',
+      `${owned.join(', ')} of "${tool.name}" come from its upstream source; change them there (or set a description override in the group). Here you can change enabled, timeoutSeconds, configData and redactionPaths.`,
+    );
+  }
+}
+
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export function toToolDto(t: Tool): ToolDto {
@@ -143,6 +161,7 @@ export function toToolDto(t: Tool): ToolDto {
     configData: t.configData,
     enabled: t.enabled,
     status: t.status,
+    upstreamName: t.upstreamName ?? null,
     redactionPaths: t.redactionPaths,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),

@@ -1,5 +1,5 @@
-import { ComingSoon } from '@/features/shell/components/coming-soon';
+import { AuditPage } from '@/features/audit/components/audit-page';
 
-export default function AuditPage() {
-  return <ComingSoon titleKey="nav.audit" />;
+export default function Page() {
+  return <AuditPage />;
 }

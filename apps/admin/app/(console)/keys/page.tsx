@@ -1,5 +1,5 @@
-import { ComingSoon } from '@/features/shell/components/coming-soon';
+import { ApiKeysPage } from '@/features/api-keys/components/api-keys-page';
 
 export default function KeysPage() {
-  return <ComingSoon titleKey="nav.keys" />;
+  return <ApiKeysPage />;
 }

@@ -1,5 +1,11 @@
-import { ComingSoon } from '@/features/shell/components/coming-soon';
+import { Suspense } from 'react';
+import { ToolsPage } from '@/features/tools/components/tools-page';
 
-export default function ToolsPage() {
-  return <ComingSoon titleKey="nav.tools" />;
+export default function Page() {
+  // The catalog reads its filters from the URL (useSearchParams), which needs a Suspense boundary.
+  return (
+    <Suspense>
+      <ToolsPage />
+    </Suspense>
+  );
 }

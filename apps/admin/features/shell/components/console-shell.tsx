@@ -14,7 +14,9 @@ import { TenantSwitcher } from '@/features/tenants/components/tenant-switcher';
 import { selectedTenant } from '@/features/tenants/selected-tenant';
 import { LanguageSwitcher } from '@/i18n/language-switcher';
 import { useT } from '@/i18n/locale-provider';
+import { AccessProvider } from '../access';
 import { isWithin, navItemsFor } from '../nav-items';
+import { platformTenantsQueryOptions, tenantChoices } from '../tenant-access';
 import { LogoutButton } from './logout-button';
 import { SideNav } from './side-nav';
 
@@ -45,13 +47,19 @@ function ConsoleFrame({ session, children }: { session: Session; children: React
   const router = useRouter();
   const pathname = usePathname();
   const storedTenantId = selectedTenant.useValue();
+  const { isPlatformAdmin } = session.user;
+  const platformTenants = useQuery({ ...platformTenantsQueryOptions(), enabled: isPlatformAdmin });
+  // A platform admin's choices include tenants they are not a member of: wait for that list.
+  const choicesLoading = isPlatformAdmin && platformTenants.isPending;
+  const memberships = tenantChoices(session, platformTenants.data?.items);
 
   // A stored id the user no longer belongs to (or another user's) falls back to the first membership.
-  const membership =
-    session.memberships.find((m) => m.tenantId === storedTenantId) ?? session.memberships[0] ?? null;
+  const membership = choicesLoading
+    ? null
+    : (memberships.find((m) => m.tenantId === storedTenantId) ?? memberships[0] ?? null);
   const tenantSettled = membership !== null && membership.tenantId === storedTenantId;
 
-  const navItems = membership ? navItemsFor(membership.role) : [];
+  const navItems = membership ? navItemsFor({ role: membership.role, isPlatformAdmin }) : [];
   const canSeePage = navItems.some((item) => isWithin(pathname, item));
   const firstAllowedHref = navItems[0]?.href;
 
@@ -65,7 +73,9 @@ function ConsoleFrame({ session, children }: { session: Session; children: React
   }, [tenantSettled, canSeePage, firstAllowedHref, router]);
 
   let content: ReactNode;
-  if (!membership) {
+  if (choicesLoading) {
+    content = <p className="muted">{t('common.loading')}</p>;
+  } else if (!membership) {
     content = (
       <div className="empty-state">
         <p className="empty-state-title">{t('shell.noTenantTitle')}</p>
@@ -73,7 +83,11 @@ function ConsoleFrame({ session, children }: { session: Session; children: React
       </div>
     );
   } else if (tenantSettled && canSeePage) {
-    content = children;
+    content = (
+      <AccessProvider tenantId={membership.tenantId} role={membership.role} isPlatformAdmin={isPlatformAdmin}>
+        {children}
+      </AccessProvider>
+    );
   } else {
     // Children wait: their queries would otherwise go out with the wrong tenant header.
     content = <p className="muted">{t('common.loading')}</p>;
@@ -86,8 +100,8 @@ function ConsoleFrame({ session, children }: { session: Session; children: React
         <div className="console-header-actions">
           {membership && (
             <>
-              <TenantSwitcher memberships={session.memberships} currentTenantId={membership.tenantId} />
-              <span className="badge">{t(`role.${membership.role}`)}</span>
+              <TenantSwitcher memberships={memberships} currentTenantId={membership.tenantId} />
+              <span className="badge">{isPlatformAdmin ? t('shell.platformAdmin') : t(`role.${membership.role}`)}</span>
             </>
           )}
           <LanguageSwitcher />

@@ -26,4 +26,10 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   KEY_REVOKED: 409,
   KEY_EXPIRED: 409,
   INVALID_CURSOR: 400,
+  COMMAND_NOT_ALLOWED: 422,
+  /** The upstream could not be reached or answered badly: a gateway-side failure, not the client's. */
+  SOURCE_UNAVAILABLE: 502,
+  SOURCE_MANAGED: 422,
+  REVIEW_CLOSED: 409,
+  INVALID_DOCUMENT: 422,
 };

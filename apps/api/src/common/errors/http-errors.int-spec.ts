@@ -164,7 +164,8 @@ describe('HTTP errors at the edge', () => {
       }
     }
     // Ordinary nesting still works.
-    const fine = record('nested 60', await post('/api/v1/sources').send({ kind: 'mcp_http', name: 'n', namespace: 'nested_ok', config: JSON.parse(objectOf(60)) }));
+    // (Source configs have a schema per kind now; a tool's input schema is still free-form JSON.)
+    const fine = record('nested 60', await post('/api/v1/tools').send({ sourceId, name: 'nested_ok', description: 'd', inputSchema: JSON.parse(objectOf(60)) }));
     expect(fine.status).toBe(201);
     expect((await t.http().get('/healthz')).status).toBe(200);
   });

@@ -3,6 +3,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import express from 'express';
 import { AppException } from '../errors/app-exception';
+import { closeAfterAnswer } from './close-after-answer';
 import { genRequestId } from './request-id';
 
 interface ParserError {
@@ -71,7 +72,7 @@ function refuseDeclaredOversize(limit: string): RequestHandler {
     const declared = Number(req.headers['content-length']);
     const identity = (req.headers['content-encoding'] ?? 'identity').toLowerCase() === 'identity';
     if (identity && Number.isFinite(declared) && declared > max) {
-      res.setHeader('Connection', 'close');
+      closeAfterAnswer(req, res);
       return next(new AppException('PAYLOAD_TOO_LARGE', `Request body is larger than the ${limit} limit.`));
     }
     next();

@@ -6,6 +6,7 @@ import type { SourceKind } from '@toolgate/contracts';
 import { DataSource } from 'typeorm';
 import { DomainEvents } from '../../common/events/domain-events';
 import { AppConfigService } from '../../config/app-config.service';
+import type { ToolFaceRow } from '../../tools/schema-hash';
 
 export interface ExposedTool {
   toolId: string;
@@ -23,6 +24,12 @@ export interface ExposedTool {
   redactionPaths: string[];
   sourceId: string;
   sourceKind: SourceKind;
+  /** The source's cap on calls in flight (config.resilience.maxConcurrent); null = none. */
+  sourceMaxConcurrent: number | null;
+  /** The name the source knows the tool by (upstream tools); the tool's own name otherwise. */
+  upstreamName: string;
+  /** HTTP tools: the request a call becomes. */
+  binding: Record<string, unknown> | null;
 }
 
 export interface GroupCatalog {
@@ -78,6 +85,8 @@ export class GroupCatalogService {
     const rows: CatalogRow[] = await this.db.query(
       `SELECT t.id, t.name, t.title, t.description, t.input_schema, t.output_schema, t.annotations, t.schema_hash,
               t.timeout_seconds, t.config_data, t.redaction_paths, t.source_id, s.kind AS source_kind,
+              (s.config->'resilience'->>'maxConcurrent')::int AS source_max_concurrent,
+              coalesce(t.upstream_name, t.name) AS upstream_name, t.binding,
               gt.alias, gt.description AS description_override, gt.timeout_seconds AS timeout_override
          FROM tool_group_tools gt
          JOIN tools t ON t.id = gt.tool_id AND t.tenant_id = gt.tenant_id
@@ -97,20 +106,16 @@ export class GroupCatalogService {
   }
 }
 
-interface CatalogRow {
+interface CatalogRow extends ToolFaceRow {
   id: string;
-  name: string;
-  title: string | null;
-  description: string;
-  input_schema: Record<string, unknown>;
-  output_schema: Record<string, unknown> | null;
-  annotations: Record<string, unknown>;
-  schema_hash: string;
   timeout_seconds: number;
   config_data: Record<string, unknown>;
   redaction_paths: string[];
   source_id: string;
   source_kind: SourceKind;
+  source_max_concurrent: number | null;
+  upstream_name: string;
+  binding: Record<string, unknown> | null;
   alias: string | null;
   description_override: string | null;
   timeout_override: number | null;
@@ -132,5 +137,8 @@ function toExposed(r: CatalogRow): ExposedTool {
     redactionPaths: r.redaction_paths,
     sourceId: r.source_id,
     sourceKind: r.source_kind,
+    sourceMaxConcurrent: r.source_max_concurrent,
+    upstreamName: r.upstream_name,
+    binding: r.binding,
   };
 }

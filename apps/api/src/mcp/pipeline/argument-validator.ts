@@ -65,6 +65,17 @@ export class ArgumentValidator {
     return { ok: false, message: summarize(errors), errors };
   }
 
+  /**
+   * A result's structuredContent against the tool's output schema (SECURITY 24: an upstream's output is checked,
+   * not trusted). Null when it conforms; otherwise what is wrong, naming the fields.
+   */
+  checkOutput(tool: { id: string; schemaHash: string; outputSchema: Record<string, unknown> }, structured: unknown): string | null {
+    const compiled = this.compiledFor({ id: `${tool.id}#output`, schemaHash: tool.schemaHash, inputSchema: tool.outputSchema });
+    if (!compiled.validate) return `its output schema is invalid (${compiled.invalid})`;
+    if (compiled.validate(structured)) return null;
+    return summarize(describeErrors(compiled.validate.errors ?? []));
+  }
+
   private compiledFor(tool: ValidatableTool): Compiled {
     let entry = this.compiled.get(tool.id);
     if (entry && entry.schemaHash === tool.schemaHash) {
@@ -73,21 +84,21 @@ export class ArgumentValidator {
       this.compiled.set(tool.id, entry);
       return entry;
     }
-    entry = this.compile(tool);
+    entry = this.compile(tool.schemaHash, tool.inputSchema);
     this.compiled.delete(tool.id);
     if (this.compiled.size >= MAX_COMPILED_SCHEMAS) this.compiled.delete(this.compiled.keys().next().value!);
     this.compiled.set(tool.id, entry);
     return entry;
   }
 
-  private compile(tool: ValidatableTool): Compiled {
-    const { ajv, schema } = this.dialectOf(tool.inputSchema);
+  private compile(schemaHash: string, jsonSchema: Record<string, unknown>): Compiled {
+    const { ajv, schema } = this.dialectOf(jsonSchema);
     try {
       const validate = ajv.compile(schema);
-      if ((validate as { $async?: boolean }).$async) return { schemaHash: tool.schemaHash, validate: null, invalid: '$async schemas are not supported' };
-      return { schemaHash: tool.schemaHash, validate, invalid: null };
+      if ((validate as { $async?: boolean }).$async) return { schemaHash, validate: null, invalid: '$async schemas are not supported' };
+      return { schemaHash, validate, invalid: null };
     } catch (err) {
-      return { schemaHash: tool.schemaHash, validate: null, invalid: err instanceof Error ? err.message.slice(0, 300) : 'it does not compile' };
+      return { schemaHash, validate: null, invalid: err instanceof Error ? err.message.slice(0, 300) : 'it does not compile' };
     } finally {
       // The compiled function stands alone; keeping the schema registered would grow Ajv's caches with
       // every schema version and make two tools with the same $id clash.

@@ -1,4 +1,4 @@
-import { Cancelled, DeadlineExceeded, runWithDeadline } from './deadline';
+import { CallCancellation, Cancelled, DeadlineExceeded, runWithDeadline } from './deadline';
 
 describe('runWithDeadline', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -119,5 +119,46 @@ describe('runWithDeadline', () => {
     const run = runWithDeadline(async () => 'done', Number.POSITIVE_INFINITY);
     expect(jest.getTimerCount()).toBe(0);
     await expect(run).resolves.toBe('done');
+  });
+
+  describe('under a CallCancellation', () => {
+    const listeners = (c: CallCancellation) => c as unknown as { listener: unknown; more: unknown[] | null };
+
+    it('is cancelled by it, with no EventTarget listener on its signal', async () => {
+      const cancellation = new CallCancellation();
+      const add = jest.spyOn(cancellation.signal, 'addEventListener');
+      let inner: AbortSignal | undefined;
+      const first = runWithDeadline(hanging((s) => (inner = s)), 1000, cancellation.signal);
+      const second = runWithDeadline(hanging(), 1000, cancellation.signal);
+      cancellation.abort('client went away');
+      await expect(first).rejects.toBeInstanceOf(Cancelled);
+      await expect(second).rejects.toBeInstanceOf(Cancelled);
+      expect(inner!.aborted).toBe(true);
+      expect(inner!.reason).toBeInstanceOf(Cancelled);
+      expect(add).not.toHaveBeenCalled();
+      expect(jest.getTimerCount()).toBe(0);
+    });
+
+    it('forgets the work once it settles, by result or by deadline', async () => {
+      const cancellation = new CallCancellation();
+      await expect(runWithDeadline(async () => 1, 1000, cancellation.signal)).resolves.toBe(1);
+      const late = runWithDeadline(hanging(), 100, cancellation.signal);
+      const other = runWithDeadline(async () => 2, 1000, cancellation.signal);
+      jest.advanceTimersByTime(100);
+      await expect(late).rejects.toBeInstanceOf(DeadlineExceeded);
+      await expect(other).resolves.toBe(2);
+      expect(listeners(cancellation).listener).toBeNull();
+      expect(listeners(cancellation).more ?? []).toEqual([]);
+      // The deadline ended the work, not the call: its own signal is not aborted.
+      expect(cancellation.signal.aborted).toBe(false);
+    });
+
+    it('rejects at once when the call is already cancelled', async () => {
+      const cancellation = new CallCancellation();
+      cancellation.abort();
+      const work = jest.fn(async () => 1);
+      await expect(runWithDeadline(work, 1000, cancellation.signal)).rejects.toBeInstanceOf(Cancelled);
+      expect(work).not.toHaveBeenCalled();
+    });
   });
 });

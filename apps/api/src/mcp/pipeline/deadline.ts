@@ -16,6 +16,48 @@ export class Cancelled extends Error {
   }
 }
 
+/** Cancellations by their signal, so runWithDeadline can tell one it may listen to without an 'abort' listener. */
+const CANCELLATIONS = new WeakMap<AbortSignal, CallCancellation>();
+
+/**
+ * One call's cancellation, owned by whoever serves the call (the transport: the client went away, or sent
+ * notifications/cancelled). Its `signal` is an ordinary AbortSignal for the call's context; runWithDeadline, given
+ * that signal, hears of the abort through a plain callback instead of an EventTarget listener, whose adding and
+ * removing cost more than the rest of the deadline (bench/README.md, "Where the time goes").
+ */
+export class CallCancellation {
+  private readonly controller = new AbortController();
+  readonly signal: AbortSignal = this.controller.signal;
+  private listener: (() => void) | null = null;
+  private more: (() => void)[] | null = null;
+
+  constructor() {
+    CANCELLATIONS.set(this.signal, this);
+  }
+
+  abort(reason?: unknown): void {
+    if (this.signal.aborted) return;
+    this.controller.abort(reason);
+    const first = this.listener;
+    const rest = this.more;
+    this.listener = null;
+    this.more = null;
+    first?.();
+    rest?.forEach((l) => l());
+  }
+
+  /** Calls `listener` once, on abort (not if already aborted). */
+  listen(listener: () => void): void {
+    if (this.listener === null) this.listener = listener;
+    else (this.more ??= []).push(listener);
+  }
+
+  unlisten(listener: () => void): void {
+    if (this.listener === listener) this.listener = null;
+    else if (this.more) this.more = this.more.filter((l) => l !== listener);
+  }
+}
+
 /** setTimeout fires at once for anything above this; treat such deadlines as none. */
 const MAX_TIMER_MS = 2_147_483_647;
 
@@ -30,6 +72,7 @@ export function runWithDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, ms: 
   if (!(ms > 0)) return Promise.reject(new DeadlineExceeded(ms));
 
   const controller = new AbortController();
+  const owner = outer && CANCELLATIONS.get(outer);
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
@@ -37,7 +80,8 @@ export function runWithDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, ms: 
     const finish = () => {
       settled = true;
       if (timer) clearTimeout(timer);
-      outer?.removeEventListener('abort', onOuterAbort);
+      if (owner) owner.unlisten(onOuterAbort);
+      else outer?.removeEventListener('abort', onOuterAbort);
     };
     const abortWith = (err: Error) => {
       if (settled) return;
@@ -50,7 +94,8 @@ export function runWithDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, ms: 
     }
 
     if (ms <= MAX_TIMER_MS) timer = setTimeout(() => abortWith(new DeadlineExceeded(ms)), ms);
-    outer?.addEventListener('abort', onOuterAbort, { once: true });
+    if (owner) owner.listen(onOuterAbort);
+    else outer?.addEventListener('abort', onOuterAbort, { once: true });
 
     let work: Promise<T>;
     try {

@@ -2,7 +2,10 @@
 import { Injectable } from '@nestjs/common';
 import { BuiltinToolRegistry } from '../../builtin-tools/builtin-tool-registry';
 import type { ToolResult } from '../../builtin-tools/mcp-tool.decorator';
+import { SourceInvoker } from '../../sources/source-invoker.service';
+import { UpstreamError } from '../../sources/upstream/upstream.types';
 import type { ExposedTool } from '../catalog/group-catalog.service';
+import { AppException } from '../../common/errors/app-exception';
 import { CallContext, CallRefusal } from './call-types';
 import { Cancelled, DeadlineExceeded, runWithDeadline } from './deadline';
 
@@ -14,7 +17,10 @@ export interface Execution {
 
 @Injectable()
 export class ExecuteTool {
-  constructor(private readonly builtins: BuiltinToolRegistry) {}
+  constructor(
+    private readonly builtins: BuiltinToolRegistry,
+    private readonly upstreams: SourceInvoker,
+  ) {}
 
   async execute(tool: ExposedTool, args: Record<string, unknown>, ctx: CallContext): Promise<Execution> {
     const started = performance.now();
@@ -25,8 +31,16 @@ export class ExecuteTool {
       if (err instanceof DeadlineExceeded) {
         throw new CallRefusal('timeout', 'TIMEOUT', `Tool "${tool.name}" did not finish within ${tool.timeoutSeconds} s and was cancelled.`, 'tool-error');
       }
-      if (err instanceof Cancelled) {
+      if (err instanceof Cancelled || (err instanceof UpstreamError && err.code === 'CANCELLED' && ctx.signal.aborted)) {
         throw new CallRefusal('cancelled', 'CANCELLED', `The call to "${tool.name}" was cancelled by the client.`, 'tool-error');
+      }
+      if (err instanceof UpstreamError) {
+        // Clear and immediate: the message names the source and, for an open breaker, when it will be tried again.
+        const outcome = err.code === 'TIMEOUT' ? 'timeout' : 'upstream_error';
+        throw new CallRefusal(outcome, `UPSTREAM_${err.code}`, `Tool "${tool.name}" failed: ${err.message.replace(/\.$/, '')}.`, 'tool-error');
+      }
+      if (err instanceof AppException && err.code === 'SOURCE_UNAVAILABLE') {
+        throw new CallRefusal('upstream_error', 'UPSTREAM_UNAVAILABLE', `Tool "${tool.name}" failed: ${err.message}`, 'tool-error');
       }
       throw err;
     }
@@ -54,8 +68,11 @@ export class ExecuteTool {
       case 'mcp_http':
       case 'mcp_sse':
       case 'http':
-        // Upstream sources arrive with the upstream issue; until then their tools answer clearly, at once.
-        throw new CallRefusal('upstream_error', 'SOURCE_UNSUPPORTED', `Tool "${tool.name}" comes from a ${tool.sourceKind} source, which this server version cannot call yet.`, 'tool-error');
+        return this.upstreams.call(ctx.caller.key.tenantId, tool, args, {
+          signal,
+          timeoutMs: tool.timeoutSeconds * 1000,
+          onProgress: ctx.progress,
+        });
     }
   }
 }

@@ -26,13 +26,15 @@ function setup(cacheMs = 1000) {
       groupId: 'g',
       keyHash: hmac(k.plaintext),
       toolAllowlist: null,
+      rateLimit: {},
+      tenantRateLimit: {},
       expiresAt: null,
       revokedAt: null,
       group: { id: 'g', tenantId: 't', serverCode: SERVER_CODE, enabled: true, rateLimit: {}, name: 'CRM' },
     });
     return { id, plaintext: k.plaintext, prefix: k.prefix };
   };
-  const internals = authn as unknown as { entries: Map<string, unknown>; unknown: Map<string, number> };
+  const internals = authn as unknown as { entries: Map<string, unknown>; unknown: Map<string, number>; hot: Map<string, unknown>; sweepHot(now: number): void };
   return { authn, store, rows, issue, internals };
 }
 
@@ -128,5 +130,76 @@ describe('KeyAuthenticator cache', () => {
     const [ids, times] = store.recordLastUsed.mock.calls[0] as unknown as [string[], Date[]];
     expect(ids.sort()).toEqual([a.id, b.id]);
     expect(times.every((t) => t instanceof Date && Math.abs(t.getTime() - Date.now()) < 5_000)).toBe(true);
+  });
+
+  it('answers a key verified within MCP_AUTH_CACHE_MS without computing its HMAC again', async () => {
+    const { authn, issue, store } = setup(60_000);
+    const key = issue();
+    expect((await authn.authenticate(bearer(key.plaintext), SERVER_CODE)).ok).toBe(true);
+    const hashes = store.hashPresentedKey.mock.calls.length;
+    for (let i = 0; i < 5; i++) expect((await authn.authenticate({ 'x-api-key': key.plaintext }, SERVER_CODE)).ok).toBe(true);
+    expect(store.hashPresentedKey.mock.calls.length).toBe(hashes);
+    expect(store.findWithGroupByPrefix).toHaveBeenCalledTimes(1);
+    // The same checks apply to a hit: another endpoint is refused.
+    expect(await authn.authenticate(bearer(key.plaintext), 'other-group')).toEqual({ ok: false, reason: 'wrong_group', keyId: key.id });
+  });
+
+  it('forgets the plaintext at once on invalidation, and soon after the cache period otherwise', async () => {
+    const { authn, issue, store, internals, rows } = setup(200);
+    const key = issue();
+    await authn.authenticate(bearer(key.plaintext), SERVER_CODE);
+    expect([...internals.hot.keys()]).toEqual([key.plaintext]);
+
+    // Revoked here: dropped at once, and the next call sees the revocation.
+    rows.get(key.prefix)!.revokedAt = new Date(Date.now() - 1);
+    authn.invalidateKey(key.id);
+    expect(internals.hot.size).toBe(0);
+    expect(await authn.authenticate(bearer(key.plaintext), SERVER_CODE)).toEqual({ ok: false, reason: 'revoked', keyId: key.id });
+    expect(store.findWithGroupByPrefix).toHaveBeenCalledTimes(2);
+
+    const other = issue();
+    await authn.authenticate(bearer(other.plaintext), SERVER_CODE);
+    authn.invalidateGroup('g');
+    expect(internals.hot.size).toBe(0);
+
+    await authn.authenticate(bearer(other.plaintext), SERVER_CODE);
+    internals.sweepHot(Date.now());
+    expect(internals.hot.size).toBe(1);
+    internals.sweepHot(Date.now() + 201);
+    expect(internals.hot.size).toBe(0);
+  });
+
+  it('looks a busy key up again in the last quarter of its cache period, without holding the calls meanwhile', async () => {
+    const { authn, issue, store } = setup(1000);
+    const key = issue();
+    const start = Date.now();
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(start);
+    try {
+      await authn.authenticate(bearer(key.plaintext), SERVER_CODE);
+      clock.mockReturnValue(start + 700);
+      await authn.authenticate(bearer(key.plaintext), SERVER_CODE);
+      expect(store.findWithGroupByPrefix).toHaveBeenCalledTimes(1);
+
+      let release!: () => void;
+      const gate = new Promise<void>((r) => (release = r));
+      const lookup = store.findWithGroupByPrefix.getMockImplementation()!;
+      store.findWithGroupByPrefix.mockImplementation(async (prefix) => {
+        await gate;
+        return lookup(prefix);
+      });
+      clock.mockReturnValue(start + 800);
+      // Answered at once although the lookup it started has not come back; the next calls start no other.
+      for (let i = 0; i < 3; i++) expect((await authn.authenticate(bearer(key.plaintext), SERVER_CODE)).ok).toBe(true);
+      expect(store.findWithGroupByPrefix).toHaveBeenCalledTimes(2);
+      release();
+      await new Promise((r) => setImmediate(r));
+
+      // The fresh verification carries the key past the first period, without a call waiting.
+      clock.mockReturnValue(start + 1500);
+      expect((await authn.authenticate(bearer(key.plaintext), SERVER_CODE)).ok).toBe(true);
+      expect(store.findWithGroupByPrefix).toHaveBeenCalledTimes(2);
+    } finally {
+      clock.mockRestore();
+    }
   });
 });

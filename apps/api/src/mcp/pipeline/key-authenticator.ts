@@ -1,7 +1,7 @@
 // Pipeline step 1: who is calling. Finds and checks the group API key of an MCP request, with a
-// short-lived in-process cache so the hot path costs an HMAC and a map lookup, not a query.
+// short-lived in-process cache so the hot path costs a map lookup, not a query (nor an HMAC).
 import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
-import type { RateLimit } from '@toolgate/contracts';
+import type { KeyRateLimit, RateLimit, TenantRateLimit } from '@toolgate/contracts';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ApiKeysService, KeyWithGroup } from '../../api-keys/api-keys.service';
 import { hashesEqual, parseKey } from '../../api-keys/key-codec';
@@ -15,6 +15,10 @@ export interface AuthenticatedKey {
   readonly groupId: string;
   /** Exposed tool names this key may call; null = every tool of the group. Shared by calls and frozen: never mutate. */
   readonly toolAllowlist: string[] | null;
+  /** This key's overrides of the group's limits. */
+  readonly rateLimit: Readonly<KeyRateLimit>;
+  /** Its tenant's ceiling across all groups (carried here so the hot path needs no tenant lookup). */
+  readonly tenantRateLimit: Readonly<TenantRateLimit>;
 }
 
 export interface AuthenticatedGroup {
@@ -70,6 +74,8 @@ interface CacheEntry {
   readonly success: Extract<AuthResult, { ok: true }> | null;
   /** Until then the entry is answered without a query. */
   freshUntil: number;
+  /** A lookup ahead of `freshUntil` has started for it (see refreshAhead). */
+  refreshing?: boolean;
   /** Until then the entry may stand in for a database that cannot be reached. */
   readonly staleUntil: number;
 }
@@ -79,6 +85,10 @@ const MALFORMED: AuthResult = Object.freeze({ ok: false, reason: 'malformed' });
 const UNKNOWN: AuthResult = Object.freeze({ ok: false, reason: 'unknown' });
 const THROTTLED: AuthResult = Object.freeze({ ok: false, reason: 'throttled' });
 
+/** How long, and for how many keys, a replica remembers that a presented key exists (see `seenReal`). */
+const SEEN_REAL_MS = 10 * 60_000;
+const SEEN_REAL_MAX = 10_000;
+
 @Injectable()
 export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(KeyAuthenticator.name);
@@ -86,10 +96,25 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
   /** A key lookup slower than this counts as the database being unreachable (stale-if-error, or 503). */
   private readonly lookupTimeoutMs: number;
   private readonly unknownTtlMs: number;
+  /** A key in use is looked up again this long before its verification goes stale, so no call waits for it. */
+  private readonly refreshAheadMs: number;
   /** Keyed by the base64 HMAC of the presented key; Map order = order of last verification (oldest first). */
   private readonly entries = new Map<string, CacheEntry>();
+  /**
+   * The fresh entries again, keyed by the presented key itself, so that a call within MCP_AUTH_CACHE_MS of the
+   * last verification costs one map lookup and no HMAC (the HMAC was ~4% of a call). Only fresh entries are
+   * answered from here, and expired ones are swept every LAST_USED_FLUSH_MS, so a plaintext key stays in memory
+   * for seconds after its last use, not for as long as `entries` may keep its HMAC.
+   */
+  private readonly hot = new Map<string, CacheEntry>();
   /** HMAC → until when the key is known not to exist. */
   private readonly unknown = new Map<string, number>();
+  /**
+   * HMAC → until when this replica knows the key exists (found in the database recently). Survives the cache
+   * invalidations of admin changes, so an address past the failed-check limit may still have its real keys looked
+   * up after a group change dropped them from `entries`; random keys stay refused without a query.
+   */
+  private readonly seenReal = new Map<string, number>();
   /** One database lookup per presented key at a time; concurrent callers share it. */
   private readonly inflight = new Map<string, Promise<CacheEntry | null>>();
   /** Bumped by every invalidation, so a lookup that started before it does not refill the cache. */
@@ -109,15 +134,21 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
     this.cacheMs = config.env.MCP_AUTH_CACHE_MS;
     this.lookupTimeoutMs = config.env.MCP_AUTH_LOOKUP_TIMEOUT_MS;
     this.unknownTtlMs = Math.min(this.cacheMs, UNKNOWN_TTL_MS);
+    this.refreshAheadMs = this.cacheMs / 4;
   }
 
   onModuleInit(): void {
-    this.flushTimer = setInterval(() => void this.flushLastUsed(), LAST_USED_FLUSH_MS);
+    this.flushTimer = setInterval(() => {
+      this.sweepHot(Date.now());
+      void this.flushLastUsed();
+    }, LAST_USED_FLUSH_MS);
     this.flushTimer.unref();
     if (this.events) {
       this.unsubscribe = [
         this.events.on('key.changed', ({ keyId }) => this.invalidateKey(keyId)),
         this.events.on('group.changed', ({ groupId }) => this.invalidateGroup(groupId)),
+        // A tenant's quota changed: rare, so every cached key goes (they carry the tenant's limits).
+        this.events.on('tenant.changed', () => this.invalidateAll()),
       ];
     }
   }
@@ -141,6 +172,15 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
     const presented = presentedKey(headers);
     if (presented === null) return MISSING;
     if (presented === undefined) return MALFORMED;
+    const hot = this.hot.get(presented);
+    if (hot !== undefined) {
+      const now = Date.now();
+      if (hot.freshUntil > now) {
+        if (hot.freshUntil - now < this.refreshAheadMs && !hot.refreshing) this.refreshAhead(presented, hot);
+        return this.answer(hot, serverCode, now);
+      }
+      this.hot.delete(presented);
+    }
     const parsed = parseKey(presented);
     if (!parsed) return MALFORMED;
 
@@ -148,9 +188,12 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
     const id = hash.toString('base64');
     const now = Date.now();
     const entry = this.entries.get(id);
-    if (entry && entry.freshUntil > now) return this.answer(entry, serverCode, now);
+    if (entry && entry.freshUntil > now) {
+      this.rememberHot(presented, entry, now);
+      return this.answer(entry, serverCode, now);
+    }
     // An address that keeps failing may only check keys this replica has seen valid: random keys cost no query.
-    if (!entry && opts.knownKeysOnly) return THROTTLED;
+    if (!entry && opts.knownKeysOnly && !((this.seenReal.get(id) ?? 0) > now)) return THROTTLED;
     if (!entry) {
       const unknownUntil = this.unknown.get(id);
       if (unknownUntil !== undefined) {
@@ -160,14 +203,54 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
     }
 
     const refreshed = await this.refresh(id, parsed.prefix, hash);
-    return refreshed === null ? UNKNOWN : this.answer(refreshed, serverCode, Date.now());
+    if (refreshed === null) return UNKNOWN;
+    const after = Date.now();
+    this.rememberReal(id, after);
+    // Only what the cache holds now: a lookup overtaken by an invalidation answers this call but is not reused.
+    if (this.entries.get(id) === refreshed) this.rememberHot(presented, refreshed, after);
+    return this.answer(refreshed, serverCode, after);
+  }
+
+  /**
+   * Verifies a key in use again in the background, in the last quarter of its cache period: the calls meanwhile
+   * are answered from the still-fresh entry, so revocation is seen within MCP_AUTH_CACHE_MS as before, and a busy
+   * key's calls never wait for its lookup (one would, every MCP_AUTH_CACHE_MS, without this).
+   */
+  private refreshAhead(presented: string, current: CacheEntry): void {
+    current.refreshing = true;
+    const parsed = parseKey(presented);
+    if (!parsed) return;
+    const hash = this.keys.hashPresentedKey(presented);
+    const id = hash.toString('base64');
+    this.refresh(id, parsed.prefix, hash).then(
+      (entry) => {
+        if (entry !== null && this.entries.get(id) === entry) this.rememberHot(presented, entry, Date.now());
+      },
+      // Unreachable and nothing stale may answer: the next call past the cache period finds out and says so.
+      () => undefined,
+    );
   }
 
   /** Drops what this replica knows about a key at once (after a local revoke, update or rotation). */
-  invalidateKey(keyId: string): void {
+  private rememberReal(id: string, now: number): void {
+    this.seenReal.delete(id);
+    if (this.seenReal.size >= SEEN_REAL_MAX) this.seenReal.delete(this.seenReal.keys().next().value as string);
+    this.seenReal.set(id, now + SEEN_REAL_MS);
+  }
+
+    invalidateKey(keyId: string): void {
     this.generation++;
     this.inflight.clear();
     for (const [id, e] of this.entries) if (e.keyId === keyId) this.entries.delete(id);
+    for (const [presented, e] of this.hot) if (e.keyId === keyId) this.hot.delete(presented);
+  }
+
+  /** Drops every cached key. */
+  invalidateAll(): void {
+    this.generation++;
+    this.inflight.clear();
+    this.entries.clear();
+    this.hot.clear();
   }
 
   /** Drops every cached key of a group at once (after a local group change or delete). */
@@ -175,6 +258,7 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
     this.generation++;
     this.inflight.clear();
     for (const [id, e] of this.entries) if (e.groupId === groupId) this.entries.delete(id);
+    for (const [presented, e] of this.hot) if (e.groupId === groupId) this.hot.delete(presented);
   }
 
   /** Writes the recorded uses to `last_used_at` in one statement; on failure they are kept for the next try. */
@@ -252,6 +336,17 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
     this.entries.set(id, entry);
   }
 
+  private rememberHot(presented: string, entry: CacheEntry, now: number): void {
+    if (entry.freshUntil <= now) return;
+    this.hot.delete(presented);
+    if (this.hot.size >= MAX_CACHED_KEYS) this.hot.delete(this.hot.keys().next().value!);
+    this.hot.set(presented, entry);
+  }
+
+  private sweepHot(now: number): void {
+    for (const [presented, e] of this.hot) if (e.freshUntil <= now) this.hot.delete(presented);
+  }
+
   private rememberUnknown(id: string, now: number): void {
     if (this.unknownTtlMs <= 0) return;
     // One TTL for all, so Map order is expiry order: drop expired ones from the front, then the oldest if
@@ -292,6 +387,8 @@ function toEntry(row: KeyWithGroup, now: number, cacheMs: number): CacheEntry {
     tenantId: row.tenantId,
     groupId: row.groupId,
     toolAllowlist: row.toolAllowlist ? (Object.freeze([...row.toolAllowlist]) as string[]) : null,
+    rateLimit: Object.freeze({ ...row.rateLimit }),
+    tenantRateLimit: Object.freeze({ ...row.tenantRateLimit }),
   });
   const g = row.group;
   const group: AuthenticatedGroup | null = g

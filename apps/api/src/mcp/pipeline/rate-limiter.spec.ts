@@ -1,4 +1,4 @@
-import { GroupRateLimits, InProcessRateLimiter, RateDecision, RateLimiter, RateLimitRefusal } from './rate-limiter';
+import { GroupRateLimits, InProcessRateLimiter, RateLimiter, RateLimitRefusal } from './rate-limiter';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -165,10 +165,7 @@ describe('GroupRateLimits', () => {
 
   it('works the same with a limiter that answers asynchronously (as a shared Redis one would)', async () => {
     const local = new InProcessRateLimiter();
-    const remote: RateLimiter = {
-      consume: (bucket, limit, windowMs, now) => Promise.resolve<RateDecision>(local.consume(bucket, limit, windowMs, now)),
-      refund: (bucket, windowMs, now) => Promise.resolve(local.refund(bucket, windowMs, now)),
-    };
+    const remote: RateLimiter = { consumeAll: (checks, now) => Promise.resolve(local.consumeAll(checks, now)) };
     const limits = new GroupRateLimits(remote);
     const g = group('g', { perKeyPerMinute: 1, perMinute: 5 });
     const first = limits.check(g, 'k', T0);
@@ -176,5 +173,56 @@ describe('GroupRateLimits', () => {
     expect(await first).toBeNull();
     expect(await limits.check(g, 'k', T0)).toMatchObject({ limit: 'perKeyPerMinute', retryAfterSeconds: expect.any(Number) });
     expect(await limits.check(g, 'k2', T0)).toBeNull();
+  });
+
+  it('applies a key\'s overrides and its tenant\'s quota, naming which refused', () => {
+    const limits = new GroupRateLimits(new InProcessRateLimiter());
+    const g = group('g', { perKeyPerMinute: 1 });
+    const roomy = { id: 'roomy', tenantId: 't', rateLimit: { perMinute: 3 }, tenantRateLimit: { perDay: 5 } };
+    for (let i = 0; i < 3; i++) expect(limits.check(g, roomy, T0)).toBeNull();
+    expect(limits.check(g, roomy, T0)).toMatchObject({ limit: 'perKeyPerMinute', max: 3 });
+    const daily = { id: 'daily', tenantId: 't', rateLimit: { perDay: 1 }, tenantRateLimit: { perDay: 5 } };
+    expect(limits.check(group('g2', {}), daily, T0)).toBeNull();
+    expect(limits.check(group('g2', {}), daily, T0 + 3 * MINUTE)).toMatchObject({ limit: 'keyPerDay', message: expect.stringMatching(/^Daily limit reached: this key may make 1 calls per day/) });
+    // The tenant has used 4 of its 5 (refused calls count nowhere); another group of the tenant takes the last.
+    const other = { id: 'other', tenantId: 't', tenantRateLimit: { perDay: 5 } };
+    expect(limits.check(group('g3', {}), other, T0)).toBeNull();
+    expect(limits.check(group('g3', {}), other, T0)).toMatchObject({ limit: 'tenantPerDay', max: 5 });
+    expect(limits.check(group('g3', {}), { ...other, tenantId: 'u' }, T0)).toBeNull();
+  });
+
+  it('caps calls in flight per key and per source, with a 1 s retry-after; release frees the slot once', () => {
+    const limits = new GroupRateLimits(new InProcessRateLimiter());
+    const g = group('g', { maxConcurrentPerKey: 2 });
+    const first = limits.check(g, 'k', T0) as { release: () => void };
+    const second = limits.check(g, 'k', T0) as { release: () => void };
+    expect(typeof first.release).toBe('function');
+    expect(limits.check(g, 'k', T0)).toEqual({
+      limit: 'maxConcurrentPerKey',
+      max: 2,
+      retryAfterSeconds: 1,
+      message: 'Concurrency limit reached: this key may have 2 calls in flight at once. Retry in 1 s.',
+    });
+    expect(limits.check(g, 'k2', T0)).toHaveProperty('release');
+    first.release();
+    first.release();
+    expect(limits.check(g, 'k', T0)).toHaveProperty('release');
+    expect(limits.check(g, 'k', T0)).toMatchObject({ limit: 'maxConcurrentPerKey' });
+    second.release();
+
+    const source = { id: 's', maxConcurrent: 1 };
+    const held = limits.check(group('a', {}), 'x', T0, source) as { release: () => void };
+    expect(limits.check(group('b', {}), 'y', T0, source)).toMatchObject({ limit: 'sourceMaxConcurrent', max: 1, retryAfterSeconds: 1 });
+    held.release();
+    expect(limits.check(group('b', {}), 'y', T0, source)).toHaveProperty('release');
+  });
+
+  it('a call over a concurrency cap counts against no rate limit', () => {
+    const limits = new GroupRateLimits(new InProcessRateLimiter());
+    const g = group('g', { maxConcurrentPerKey: 1, perDay: 2 });
+    expect(limits.check(g, 'k', T0)).toHaveProperty('release');
+    for (let i = 0; i < 5; i++) expect(limits.check(g, 'k', T0)).toMatchObject({ limit: 'maxConcurrentPerKey' });
+    expect(limits.check(g, 'k2', T0)).toHaveProperty('release');
+    expect(limits.check(g, 'k3', T0)).toMatchObject({ limit: 'perDay' });
   });
 });

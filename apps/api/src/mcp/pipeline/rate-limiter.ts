@@ -1,6 +1,6 @@
 // Pipeline step "limit": counts calls per bucket and applies a group's rateLimit settings.
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { RateLimit } from '@toolgate/contracts';
+import type { KeyRateLimit, RateLimit, TenantRateLimit } from '@toolgate/contracts';
 
 export interface RateDecision {
   allowed: boolean;
@@ -10,19 +10,50 @@ export interface RateDecision {
   remaining: number;
 }
 
+/** One limit a call is counted against: at most `limit` calls per `windowMs` in `bucket`. */
+export interface LimitCheck {
+  readonly bucket: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
+
+/** A cap on calls in flight in `bucket`: at most `max` at once. */
+export interface SlotCheck {
+  readonly bucket: string;
+  readonly max: number;
+  /** For the refusal message. */
+  readonly name: 'maxConcurrentPerKey' | 'sourceMaxConcurrent';
+}
+
+/** The answer for a set of checks: all counted, or none counted and the index of the first that refused. */
+export interface MultiDecision {
+  /**
+   * Index of the first limit that refused the call: into the rate checks, then the slots after them
+   * (checks.length + j); -1 when every limit allowed it.
+   */
+  refused: number;
+  /** When refused: how long until that limit would allow one call; 0 when allowed. */
+  retryAfterMs: number;
+  /** When slots were taken: frees them (call once, when the call ends). */
+  release?: () => void;
+}
+
+export const ALLOWED: MultiDecision = Object.freeze({ refused: -1, retryAfterMs: 0 });
+
 /**
- * Counts calls against a limit per bucket and window.
+ * Counts calls against limits per bucket and window.
  *
  * The return type is a union on purpose: the in-process limiter answers synchronously, so the hot path
- * allocates no promise and waits for nothing, while a Redis limiter (shared by replicas) can return a
+ * allocates no promise and waits for nothing, while the Redis limiter (shared by replicas) returns a
  * promise behind the same interface. Callers `await` the answer (cheap when it is a plain value) or
  * test for a promise. An abstract class rather than a TS interface so it can serve as Nest's DI token.
  */
 export abstract class RateLimiter {
-  /** Counts one call in `bucket` if it fits `limit` calls per `windowMs`; a refused call is not counted. */
-  abstract consume(bucket: string, limit: number, windowMs: number, now?: number): RateDecision | Promise<RateDecision>;
-  /** Gives back one call counted by `consume` (a later limit refused the call, so it should not count). */
-  abstract refund(bucket: string, windowMs: number, now?: number): void | Promise<void>;
+  /**
+   * Counts one call against every check if all of them allow it, else against none (all or nothing, so a
+   * call one limit refuses does not use up the others). The in-process limiter answers synchronously.
+   */
+  abstract consumeAll(checks: readonly LimitCheck[], now: number, slots?: readonly SlotCheck[], leaseMs?: number): MultiDecision | Promise<MultiDecision>;
 }
 
 export interface InProcessRateLimiterOptions {
@@ -50,14 +81,17 @@ interface Bucket {
  * limits it errs on the strict side (a limit of 1 per minute may wait up to two minutes).
  */
 @Injectable()
-export class InProcessRateLimiter implements RateLimiter {
+export class InProcessRateLimiter extends RateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  /** Calls in flight per concurrency bucket (entries removed at zero, so the map holds only busy ones). */
+  private readonly inFlight = new Map<string, number>();
   private readonly maxBuckets: number;
   private readonly sweepIntervalMs: number;
   private nextSweepAt = 0;
   private lastSweepAt = -Infinity;
 
   constructor(@Optional() @Inject(IN_PROCESS_RATE_LIMITER_OPTIONS) options: InProcessRateLimiterOptions | null = null) {
+    super();
     this.maxBuckets = options?.maxBuckets ?? 100_000;
     this.sweepIntervalMs = options?.sweepIntervalMs ?? 60_000;
   }
@@ -67,6 +101,38 @@ export class InProcessRateLimiter implements RateLimiter {
     return this.buckets.size;
   }
 
+  consumeAll(checks: readonly LimitCheck[], now: number, slots?: readonly SlotCheck[]): MultiDecision {
+    if (slots) {
+      for (let j = 0; j < slots.length; j++) {
+        if ((this.inFlight.get(slots[j].bucket) ?? 0) >= slots[j].max) return { refused: checks.length + j, retryAfterMs: 1000 };
+      }
+    }
+    for (let i = 0; i < checks.length; i++) {
+      const c = checks[i];
+      const d = this.consume(c.bucket, c.limit, c.windowMs, now);
+      if (d.allowed) continue;
+      for (let j = 0; j < i; j++) this.refund(checks[j].bucket, checks[j].windowMs, now);
+      return { refused: i, retryAfterMs: d.retryAfterMs };
+    }
+    if (!slots) return ALLOWED;
+    for (const slot of slots) this.inFlight.set(slot.bucket, (this.inFlight.get(slot.bucket) ?? 0) + 1);
+    let released = false;
+    return {
+      refused: -1,
+      retryAfterMs: 0,
+      release: () => {
+        if (released) return;
+        released = true;
+        for (const slot of slots) {
+          const n = (this.inFlight.get(slot.bucket) ?? 1) - 1;
+          if (n > 0) this.inFlight.set(slot.bucket, n);
+          else this.inFlight.delete(slot.bucket);
+        }
+      },
+    };
+  }
+
+  /** Counts one call in `bucket` if it fits `limit` calls per `windowMs`; a refused call is not counted. */
   consume(bucket: string, limit: number, windowMs: number, now = Date.now()): RateDecision {
     if (now >= this.nextSweepAt) this.sweep(now);
     const b = this.current(bucket, windowMs, now);
@@ -78,6 +144,7 @@ export class InProcessRateLimiter implements RateLimiter {
     return { allowed: false, retryAfterMs: retryAfter(b, limit, windowMs, now), remaining: 0 };
   }
 
+  /** Gives back one call counted by `consume`. */
   refund(bucket: string, windowMs: number, now = Date.now()): void {
     const b = this.buckets.get(bucket);
     if (!b || b.windowMs !== windowMs) return;
@@ -141,11 +208,21 @@ function retryAfter(b: Bucket, limit: number, windowMs: number, now: number): nu
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 86_400_000;
+/** Retry-after for a concurrency refusal: a slot frees when any call in flight ends, usually soon. */
+const CONCURRENCY_RETRY_MS = 1_000;
 
-export type RateLimitName = 'perKeyPerMinute' | 'perMinute' | 'perDay';
+export type RateLimitName =
+  | 'perKeyPerMinute'
+  | 'keyPerDay'
+  | 'perMinute'
+  | 'perDay'
+  | 'tenantPerMinute'
+  | 'tenantPerDay'
+  | 'maxConcurrentPerKey'
+  | 'sourceMaxConcurrent';
 
 export interface RateLimitRefusal {
-  /** Which of the group's settings refused the call. */
+  /** Which setting refused the call. */
   limit: RateLimitName;
   /** That setting's value. */
   max: number;
@@ -155,66 +232,99 @@ export interface RateLimitRefusal {
   message: string;
 }
 
-/** Checked in this order: the narrowest first, so a call one limit refuses does not use up the wider ones. */
-const STEPS: readonly { name: RateLimitName; windowMs: number; bucket: (groupId: string, keyId: string) => string }[] = [
-  { name: 'perKeyPerMinute', windowMs: MINUTE_MS, bucket: (_g, k) => `k:${k}:m` },
-  { name: 'perMinute', windowMs: MINUTE_MS, bucket: (g) => `g:${g}:m` },
-  { name: 'perDay', windowMs: DAY_MS, bucket: (g) => `g:${g}:d` },
-];
+/** The key a call comes with: its id, and (from KeyAuthenticator) its overrides and its tenant's ceiling. */
+export interface LimitKey {
+  readonly id: string;
+  readonly tenantId?: string;
+  readonly rateLimit?: Readonly<KeyRateLimit>;
+  readonly tenantRateLimit?: Readonly<TenantRateLimit>;
+}
 
-/** null: every limit allowed the call. */
-export type RateLimitVerdict = RateLimitRefusal | null;
+/** The source a call's tool belongs to, when it caps its calls in flight. */
+export interface LimitSource {
+  readonly id: string;
+  readonly maxConcurrent: number | null;
+}
 
-/** Applies a group's `rateLimit` (per key per minute, per group per minute, per group per day). */
+/** What the limit step answers: null when allowed (and nothing to give back), a refusal, or a lease to release. */
+export type RateLimitVerdict = RateLimitRefusal | null | { release: () => void };
+
+/**
+ * Applies every limit a call is under, narrowest first (the refusal names the most specific one reached):
+ * the key per minute (its override, else the group's perKeyPerMinute) and per day, the group per minute and
+ * per day, the tenant per minute and per day; and the caps on calls in flight per key (group
+ * maxConcurrentPerKey) and per source (resilience.maxConcurrent). All counted at once, all or nothing (one
+ * Redis round trip with the shared limiter). Buckets are per key, group, tenant and source id, so one group's
+ * traffic never touches another's limits. Synchronous with the in-process limiter; a promise with Redis.
+ */
 @Injectable()
 export class GroupRateLimits {
   constructor(private readonly limiter: RateLimiter) {}
 
   /**
-   * Counts the call against each limit the group sets; null when every one allows it, else the first
-   * refusal. A refused call counts against no limit. Buckets are per key and per group id, so one group's
-   * traffic never touches another's. Synchronous with the in-process limiter; a promise with a remote one.
+   * null or `{ release }` when allowed: `release()` must be called once the call ends (it frees its
+   * concurrency slots); a refusal otherwise, and then the call counts against nothing.
    */
-  check(group: { readonly id: string; readonly rateLimit: Readonly<RateLimit> }, keyId: string, now = Date.now()): RateLimitVerdict | Promise<RateLimitVerdict> {
-    return this.from(0, group, keyId, now);
-  }
-
-  private from(step: number, group: { id: string; rateLimit: Readonly<RateLimit> }, keyId: string, now: number): RateLimitVerdict | Promise<RateLimitVerdict> {
-    for (let i = step; i < STEPS.length; i++) {
-      const s = STEPS[i];
-      const max = group.rateLimit[s.name];
-      if (!max || max < 1) continue;
-      const decision = this.limiter.consume(s.bucket(group.id, keyId), max, s.windowMs, now);
-      if (decision instanceof Promise) {
-        return decision.then((d) => (d.allowed ? this.from(i + 1, group, keyId, now) : this.refuse(i, max, d, group, keyId, now)));
-      }
-      if (!decision.allowed) return this.refuse(i, max, decision, group, keyId, now);
+  check(
+    group: { readonly id: string; readonly rateLimit: Readonly<RateLimit> },
+    key: LimitKey | string,
+    now = Date.now(),
+    source: LimitSource | null = null,
+    leaseMs = 10 * MINUTE_MS,
+  ): RateLimitVerdict | Promise<RateLimitVerdict> {
+    const k: LimitKey = typeof key === 'string' ? { id: key } : key;
+    const checks: LimitCheck[] = [];
+    const names: RateLimitName[] = [];
+    const add = (name: RateLimitName, max: number | null | undefined, bucket: string, windowMs: number) => {
+      if (!max || max < 1) return;
+      checks.push({ bucket, limit: max, windowMs });
+      names.push(name);
+    };
+    add('perKeyPerMinute', k.rateLimit?.perMinute ?? group.rateLimit.perKeyPerMinute, `k:${k.id}:m`, MINUTE_MS);
+    add('keyPerDay', k.rateLimit?.perDay, `k:${k.id}:d`, DAY_MS);
+    add('perMinute', group.rateLimit.perMinute, `g:${group.id}:m`, MINUTE_MS);
+    add('perDay', group.rateLimit.perDay, `g:${group.id}:d`, DAY_MS);
+    if (k.tenantId) {
+      add('tenantPerMinute', k.tenantRateLimit?.perMinute, `t:${k.tenantId}:m`, MINUTE_MS);
+      add('tenantPerDay', k.tenantRateLimit?.perDay, `t:${k.tenantId}:d`, DAY_MS);
     }
-    return null;
+    let slots: SlotCheck[] | undefined;
+    const perKey = group.rateLimit.maxConcurrentPerKey;
+    if (perKey && perKey >= 1) (slots ??= []).push({ bucket: `ck:${k.id}`, max: perKey, name: 'maxConcurrentPerKey' });
+    if (source?.maxConcurrent && source.maxConcurrent >= 1) (slots ??= []).push({ bucket: `cs:${source.id}`, max: source.maxConcurrent, name: 'sourceMaxConcurrent' });
+    if (checks.length === 0 && !slots) return null;
+    const decision = this.limiter.consumeAll(checks, now, slots, leaseMs);
+    if (decision instanceof Promise) return decision.then((d) => verdict(d, checks, names, slots));
+    return verdict(decision, checks, names, slots);
   }
+}
 
-  private refuse(step: number, max: number, d: RateDecision, group: { id: string; rateLimit: Readonly<RateLimit> }, keyId: string, now: number): RateLimitVerdict {
-    for (let i = 0; i < step; i++) {
-      const s = STEPS[i];
-      const earlier = group.rateLimit[s.name];
-      if (!earlier || earlier < 1) continue;
-      // Best effort: a lost refund only makes the limit a little stricter.
-      const refunded = this.limiter.refund(s.bucket(group.id, keyId), s.windowMs, now);
-      if (refunded instanceof Promise) refunded.catch(() => undefined);
-    }
-    const name = STEPS[step].name;
-    const retryAfterSeconds = Math.max(1, Math.ceil(d.retryAfterMs / 1000));
-    return { limit: name, max, retryAfterSeconds, message: `${describe(name, max)} Retry in ${retryAfterSeconds} s.` };
-  }
+function verdict(d: MultiDecision, checks: readonly LimitCheck[], names: readonly RateLimitName[], slots: readonly SlotCheck[] | undefined): RateLimitVerdict {
+  if (d.refused < 0) return d.release ? { release: d.release } : null;
+  const slot = d.refused >= checks.length ? slots![d.refused - checks.length] : null;
+  const name = slot ? slot.name : names[d.refused];
+  const max = slot ? slot.max : checks[d.refused].limit;
+  const retryAfterSeconds = Math.max(1, Math.ceil((slot ? CONCURRENCY_RETRY_MS : d.retryAfterMs) / 1000));
+  return { limit: name, max, retryAfterSeconds, message: `${describe(name, max)} Retry in ${retryAfterSeconds} s.` };
 }
 
 function describe(name: RateLimitName, max: number): string {
   switch (name) {
     case 'perKeyPerMinute':
       return `Rate limit reached: this key may make ${max} calls per minute.`;
+    case 'keyPerDay':
+      return `Daily limit reached: this key may make ${max} calls per day.`;
     case 'perMinute':
       return `Rate limit reached: this tool group allows ${max} calls per minute across its keys.`;
     case 'perDay':
       return `Daily limit reached: this tool group allows ${max} calls per day.`;
+    case 'tenantPerMinute':
+      return `Rate limit reached: this tenant allows ${max} calls per minute across its tool groups.`;
+    case 'tenantPerDay':
+      return `Daily limit reached: this tenant allows ${max} calls per day across its tool groups.`;
+    case 'maxConcurrentPerKey':
+      return `Concurrency limit reached: this key may have ${max} calls in flight at once.`;
+    case 'sourceMaxConcurrent':
+      return `Concurrency limit reached: this tool's source accepts ${max} calls in flight at once.`;
   }
 }

@@ -2,9 +2,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CallLogWriter } from '../../call-logs/call-log-writer';
-import type { CallLogRow } from '../../call-logs/call-log-row';
-import { redact } from '../../common/redaction/redact';
+import { CallLogRow, JsonText } from '../../call-logs/call-log-row';
+import { isSecretKey, redact } from '../../common/redaction/redact';
 import { AppConfigService } from '../../config/app-config.service';
+import { CallMetrics } from '../../metrics/call-metrics';
 import type { CallContext, CallRecord } from './call-types';
 
 @Injectable()
@@ -12,10 +13,14 @@ export class RecordCall {
   constructor(
     private readonly writer: CallLogWriter,
     private readonly config: AppConfigService,
+    private readonly metrics: CallMetrics,
   ) {}
 
   record(ctx: CallContext, rec: CallRecord): Promise<void> {
     const paths = rec.tool?.redactionPaths ?? [];
+    const durationMs = Date.now() - ctx.startedAt;
+    // The exposed tool's name only: a name the caller made up would make a label per guess.
+    this.metrics.observeCall(ctx.caller.group.serverCode, rec.tool?.name ?? null, rec.outcome, durationMs);
     const row: CallLogRow = {
       id: randomUUID(),
       createdAt: new Date(ctx.startedAt),
@@ -29,12 +34,12 @@ export class RecordCall {
       clientName: ctx.clientName,
       clientVersion: ctx.clientVersion,
       callerIp: ctx.callerIp,
-      arguments: this.bounded(redact(rec.arguments ?? null, paths)),
-      resultSummary: rec.result ? this.bounded(redact(rec.result, paths.map((p) => `structuredContent.${p}`))) : null,
+      arguments: this.bounded(redacted(rec.arguments ?? null, paths)),
+      resultSummary: rec.result ? this.bounded(redacted(rec.result, paths.length === 0 ? paths : paths.map((p) => `structuredContent.${p}`))) : null,
       isError: rec.outcome !== 'ok',
       outcome: rec.outcome,
       errorCode: rec.errorCode,
-      durationMs: Math.round(Date.now() - ctx.startedAt),
+      durationMs: Math.round(durationMs),
       upstreamDurationMs: rec.upstreamDurationMs,
       requestId: ctx.requestId,
     };
@@ -67,11 +72,32 @@ export class RecordCall {
     });
   }
 
-  /** Keeps stored values under CALL_LOG_MAX_VALUE_BYTES: larger ones become a marked, truncated preview. */
+  /**
+   * Keeps stored values under CALL_LOG_MAX_VALUE_BYTES: larger ones become a marked, truncated preview. The JSON
+   * text made to measure a value is what the writer stores, so no value is serialised twice.
+   */
   private bounded(value: unknown): unknown {
     const text = JSON.stringify(value);
+    if (text === undefined) return value;
     const max = this.config.env.CALL_LOG_MAX_VALUE_BYTES;
-    if (text === undefined || Buffer.byteLength(text) <= max) return value;
-    return { truncated: true, originalBytes: Buffer.byteLength(text), preview: text.slice(0, Math.floor(max / 2)) };
+    const bytes = Buffer.byteLength(text);
+    if (bytes <= max) return new JsonText(text);
+    return { truncated: true, originalBytes: bytes, preview: text.slice(0, Math.floor(max / 2)) };
   }
+}
+
+/** `redact(value, paths)`, without its deep copy when it would change nothing (no paths, no secret-looking key). */
+function redacted(value: unknown, paths: readonly string[]): unknown {
+  return paths.length === 0 && !mayHoldSecrets(value, 0) ? value : redact(value, paths);
+}
+
+/** Whether redact() could mask anything in `value`: a secret-looking key anywhere, or nesting past its depth limit. */
+function mayHoldSecrets(value: unknown, depth: number): boolean {
+  if (depth > 64) return true;
+  if (Array.isArray(value)) return value.some((v) => mayHoldSecrets(v, depth + 1));
+  if (value === null || typeof value !== 'object') return false;
+  for (const key of Object.keys(value)) {
+    if (isSecretKey(key) || mayHoldSecrets((value as Record<string, unknown>)[key], depth + 1)) return true;
+  }
+  return false;
 }

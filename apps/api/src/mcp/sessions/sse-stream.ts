@@ -1,5 +1,5 @@
 // A Server-Sent Events response: JSON-RPC messages as `event: message`, keep-alive comments, close detection.
-import type { Response } from 'express';
+import type { ServerResponse } from 'node:http';
 
 export class SseStream {
   private closed = false;
@@ -7,10 +7,10 @@ export class SseStream {
   private readonly closeHandlers: (() => void)[] = [];
 
   constructor(
-    private readonly res: Response,
+    private readonly res: ServerResponse,
     keepAliveMs = 25_000,
   ) {
-    res.status(200);
+    res.statusCode = 200;
     res.setHeader('Content-Type', 'text/event-stream');
     res.setHeader('Cache-Control', 'no-cache, no-transform');
     res.setHeader('Connection', 'keep-alive');

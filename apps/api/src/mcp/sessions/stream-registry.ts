@@ -76,9 +76,9 @@ export class StreamRegistry {
     sub.stream.onClose(() => this.subscriptions.delete(sub));
   }
 
-  /** `notifications/tools/list_changed` to every session and subscription of these groups on this replica. */
-  notifyToolsChanged(groupIds: readonly string[]): number {
-    const groups = new Set(groupIds);
+  /** `notifications/tools/list_changed` to every session and subscription of these groups (`'all'`: of every group) on this replica. */
+  notifyToolsChanged(groupIds: readonly string[] | 'all'): number {
+    const groups = groupIds === 'all' ? { has: () => true } : new Set(groupIds);
     const notification: RpcNotification = { jsonrpc: '2.0', method: 'notifications/tools/list_changed' };
     let sent = 0;
     for (const [id, s] of this.sessions) {

@@ -1,4 +1,4 @@
-import { createEchoEndpoint, createTenant } from '../../../test/factories';
+import { auth, createEchoEndpoint, createTenant } from '../../../test/factories';
 import { createTestApp, TestApp } from '../../../test/test-app';
 
 const post = (t: TestApp, code: string, key: string) =>
@@ -31,4 +31,28 @@ describe('failed key checks per address', () => {
     const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM call_logs WHERE outcome = 'unauthenticated'`);
     expect(n).toBe(6);
   });
+
+  it('a real key from an address past the limit still works after an admin change dropped it from the cache', async () => {
+    // Its own app: the test above left this address (127.0.0.1) past the limit in the first one.
+    const t = await createTestApp({ listen: true, env: { MCP_AUTH_FAILURES_PER_MINUTE: '5' } });
+    try {
+      await realKeyAfterGroupChange(t);
+    } finally {
+      await t.close();
+    }
+  });
+
+  async function realKeyAfterGroupChange(t: TestApp): Promise<void> {
+    const tenant = await createTenant(t);
+    const { group, plaintext } = await createEchoEndpoint(t, tenant);
+    expect((await post(t, group.serverCode, plaintext)).status).toBe(200);
+    for (let i = 0; i < 5; i++) await post(t, group.serverCode, randomKey());
+    expect((await post(t, group.serverCode, randomKey())).status).toBe(429);
+    // An admin edits the group: every cached key of it is dropped on this replica.
+    const edited = await t.http().patch(`/api/v1/groups/${group.id}`).set(auth(tenant.owner.token, tenant.id)).send({ description: 'edited' });
+    expect(edited.status).toBe(200);
+    expect((await post(t, group.serverCode, plaintext)).status).toBe(200);
+    // Random keys are still refused without a lookup.
+    expect((await post(t, group.serverCode, randomKey())).status).toBe(429);
+  }
 });

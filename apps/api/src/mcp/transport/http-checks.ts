@@ -1,7 +1,7 @@
 // Checks every MCP HTTP request passes before any JSON-RPC: Host and Origin (DNS rebinding),
 // media types, and a bounded body read.
 import { Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import { exceedsDepth, limitBytes, MAX_JSON_DEPTH } from '../../common/http/body-parsers';
 import { AppConfigService } from '../../config/app-config.service';
 import { RpcCode } from '../protocol/jsonrpc';
@@ -24,6 +24,8 @@ export class HttpChecks {
   private readonly anyHost: boolean;
   private readonly origins: Set<string>;
   readonly bodyLimit: number;
+  /** The Host header last found allowed: clients repeat theirs on every request, so most checks stop here. */
+  private lastAllowedHost?: string;
 
   constructor(config: AppConfigService) {
     const env = config.env;
@@ -36,12 +38,14 @@ export class HttpChecks {
   }
 
   /** Host must be one we serve, and a browser's Origin one we allow: a rebinding page gets 403. */
-  hostAndOrigin(req: Request): HttpRefusal | null {
-    if (!this.anyHost) {
-      const host = hostnameOf(req.headers.host);
+  hostAndOrigin(req: IncomingMessage): HttpRefusal | null {
+    const given = req.headers.host;
+    if (!this.anyHost && (given === undefined || given !== this.lastAllowedHost)) {
+      const host = hostnameOf(given);
       if (!host || !this.hosts.has(host)) {
-        return { status: 403, code: RpcCode.INVALID_REQUEST, message: `Host "${req.headers.host ?? ''}" is not allowed (set MCP_ALLOWED_HOSTS).` };
+        return { status: 403, code: RpcCode.INVALID_REQUEST, message: `Host "${given ?? ''}" is not allowed (set MCP_ALLOWED_HOSTS).` };
       }
+      this.lastAllowedHost = given;
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !this.origins.has(origin.toLowerCase())) {
@@ -50,32 +54,31 @@ export class HttpChecks {
     return null;
   }
 
-  acceptsJsonAndSse(req: Request): boolean {
+  acceptsJsonAndSse(req: IncomingMessage): boolean {
     const accept = String(req.headers.accept ?? '').toLowerCase();
     return (accept.includes('application/json') || accept.includes('*/*')) && (accept.includes('text/event-stream') || accept.includes('*/*'));
   }
 
-  acceptsSse(req: Request): boolean {
+  acceptsSse(req: IncomingMessage): boolean {
     const accept = String(req.headers.accept ?? '').toLowerCase();
     return accept.includes('text/event-stream') || accept.includes('*/*');
   }
 
-  isJson(req: Request): boolean {
+  isJson(req: IncomingMessage): boolean {
     const type = String(req.headers['content-type'] ?? '').toLowerCase();
     return /^application\/(.+\+)?json\s*(;|$)/.test(type);
   }
 
   /** Reads and parses the body, refusing more than the limit before buffering it (413) and bad JSON (400). */
-  async readJson(req: Request): Promise<{ ok: true; value: unknown } | ({ ok: false } & HttpRefusal)> {
+  async readJson(req: IncomingMessage): Promise<{ ok: true; value: unknown } | ({ ok: false } & HttpRefusal)> {
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.bodyLimit) return tooLarge(this.bodyLimit);
     const read = await readBounded(req, this.bodyLimit);
     if (read === 'too-large') return tooLarge(this.bodyLimit);
     if (read === 'failed') return { ok: false, status: 400, code: RpcCode.PARSE_ERROR, message: 'The request body could not be read.' };
-    const chunks = read;
     let value: unknown;
     try {
-      value = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      value = JSON.parse((read.length === 1 ? read[0] : Buffer.concat(read)).toString('utf8'));
     } catch {
       return { ok: false, status: 400, code: RpcCode.PARSE_ERROR, message: 'Parse error: the body is not valid JSON.' };
     }
@@ -90,7 +93,7 @@ export class HttpChecks {
  * Collects the body up to `limit` bytes. Past the limit it stops reading (pauses, without destroying the
  * socket) so the 413 can still be sent; the handler closes the connection after answering.
  */
-function readBounded(req: Request, limit: number): Promise<Buffer[] | 'too-large' | 'failed'> {
+function readBounded(req: IncomingMessage, limit: number): Promise<Buffer[] | 'too-large' | 'failed'> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -122,7 +125,7 @@ function hostnameOf(host: string | undefined): string | null {
   return host.split(':')[0].toLowerCase();
 }
 
-export function header(req: Request, name: string): string | undefined {
+export function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }

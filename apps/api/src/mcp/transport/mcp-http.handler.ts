@@ -1,21 +1,29 @@
 // The MCP endpoint /mcp/{server_code}: Streamable HTTP for the session revisions (2025-*) and the
-// stateless one (2026-07-28), plus the legacy HTTP+SSE transport (2024-11-05). Mounted on Express
-// directly, ahead of the admin API's middleware: the hot path pays only for what MCP needs.
+// stateless one (2026-07-28), plus the legacy HTTP+SSE transport (2024-11-05). Served straight from
+// node:http, ahead of Express (app.factory): the hot path pays for no router, middleware or res.json.
 import { BeforeApplicationShutdown, Inject, Injectable, Logger } from '@nestjs/common';
-import express, { NextFunction, Request, Response, Router } from 'express';
-import { clientIp } from '../../common/http/client-ip';
+import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { clientAddress, TrustProxy } from '../../common/http/client-ip';
+import { closeAfterAnswer } from '../../common/http/close-after-answer';
 import { genRequestId } from '../../common/http/request-id';
 import { KeyAuthenticator, KeyStoreUnavailable } from '../pipeline/key-authenticator';
 import type { Caller } from '../pipeline/call-types';
+import { CallCancellation } from '../pipeline/deadline';
 import { RecordCall } from '../pipeline/record-call';
 import { DispatchContext, Era, McpDispatcher } from '../protocol/dispatcher';
 import { classify, fail, Incoming, ok, RpcCode, RpcException, RpcId, RpcRequest, RpcResponse } from '../protocol/jsonrpc';
 import { allowsBatch, isSessionVersion, isStatelessVersion, META, STATELESS_VERSIONS } from '../protocol/versions';
+import { SessionRelay } from '../sessions/session-relay';
 import { McpSession, SESSION_STORE, SessionStore } from '../sessions/session-store';
 import { SseStream } from '../sessions/sse-stream';
 import { StreamRegistry } from '../sessions/stream-registry';
 import { AuthFailureThrottle } from './auth-failure-throttle';
 import { header, HttpChecks } from './http-checks';
+import { matchMcpRoute, McpRoute } from './mcp-route';
+import { sendEmpty, sendJson } from './send';
+
+/** Messages one 2025-03-26 batch may hold. */
+export const MAX_BATCH_MESSAGES = 32;
 
 const SESSION_HEADER = 'mcp-session-id';
 const VERSION_HEADER = 'mcp-protocol-version';
@@ -23,17 +31,25 @@ const UNAUTHORIZED_MESSAGE =
   'Unauthorized: send a valid API key for this endpoint as "Authorization: Bearer <key>" or "X-API-Key: <key>".';
 
 interface Exchange {
-  req: Request;
-  res: Response;
+  req: IncomingMessage;
+  res: ServerResponse;
   requestId: string;
-  serverCode: string;
+  route: McpRoute;
+  /** The caller's address (X-Forwarded-For read as Express's `trust proxy` says). */
+  ip: string | null;
+}
+
+/** What the endpoint hands back to: the Express app, for everything that is not an MCP route. */
+export interface McpListenerOptions {
+  fallback: RequestListener;
+  trustProxy: TrustProxy;
 }
 
 @Injectable()
 export class McpHttpHandler implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Mcp');
   /** In-flight requests by session and JSON-RPC id, for notifications/cancelled. */
-  private readonly inflight = new Map<string, AbortController>();
+  private readonly inflight = new Map<string, CallCancellation>();
   /** Set at shutdown: new requests are turned away so clients reconnect elsewhere, and open streams end. */
   private draining = false;
 
@@ -42,6 +58,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     private readonly auth: KeyAuthenticator,
     private readonly dispatcher: McpDispatcher,
     private readonly streams: StreamRegistry,
+    private readonly relay: SessionRelay,
     private readonly recorder: RecordCall,
     private readonly failures: AuthFailureThrottle,
     @Inject(SESSION_STORE) private readonly sessions: SessionStore,
@@ -50,37 +67,60 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
   }
 
   beforeApplicationShutdown(): void {
+    this.stopAccepting();
+    this.closeStreams();
+  }
+
+  /** Shutdown, first step: new requests get 503 with Retry-After and Connection: close; in-flight ones go on. */
+  stopAccepting(): void {
     this.draining = true;
+  }
+
+  /** Shutdown, once in-flight calls are answered: open streams end (a legacy SSE session's answers travel on its stream). */
+  closeStreams(): void {
     // SDK clients reconnect a closed GET stream; while draining that reconnect is refused, so nothing stays open.
     this.streams.closeAll();
   }
 
-  router(): Router {
-    const r = express.Router();
-    const wrap = (fn: (x: Exchange) => Promise<void>) => (req: Request, res: Response, next: NextFunction) => {
-      const x: Exchange = { req, res, requestId: genRequestId(req), serverCode: String(req.params.serverCode) };
+  /**
+   * The server's `request` listener: MCP routes are answered here, anything else goes to `fallback`.
+   * Unknown methods on the endpoint get 405; other paths under /mcp fall through to the admin API's 404.
+   */
+  listener({ fallback, trustProxy }: McpListenerOptions): RequestListener {
+    return (req, res) => {
+      const route = matchMcpRoute(req.url ?? '/');
+      const serve = route && this.handlerFor(route.kind, req.method);
+      if (!route || serve === undefined) return fallback(req, res);
+      const x: Exchange = { req, res, requestId: genRequestId(req), route, ip: clientAddress(req, trustProxy) };
       res.setHeader('X-Request-Id', x.requestId);
+      if (serve === null) {
+        res.setHeader('Allow', 'GET, POST, DELETE');
+        return sendEmpty(res, 405);
+      }
       if (this.draining) {
-        res.setHeader('Connection', 'close');
         res.setHeader('Retry-After', '1');
-        return void this.sendError(x, 503, null, RpcCode.INTERNAL_ERROR, 'This server is shutting down; retry (another replica will answer).');
+        return this.sendError(x, 503, null, RpcCode.INTERNAL_ERROR, 'This server is shutting down; retry (another replica will answer).');
       }
       const refused = this.checks.hostAndOrigin(req);
-      if (refused) return void this.sendError(x, refused.status, null, refused.code, refused.message);
-      fn(x).catch((err) => {
+      if (refused) return this.sendError(x, refused.status, null, refused.code, refused.message);
+      serve.call(this, x).catch((err: unknown) => {
         this.logger.error({ err, requestId: x.requestId }, 'MCP request failed');
         if (!res.headersSent) this.sendError(x, 500, null, RpcCode.INTERNAL_ERROR, `Internal error (request id ${x.requestId}).`);
         else res.end();
-        next();
       });
     };
-    r.post('/:serverCode', wrap((x) => this.post(x)));
-    r.get('/:serverCode', wrap((x) => this.openSessionStream(x)));
-    r.delete('/:serverCode', wrap((x) => this.endSession(x)));
-    r.get('/:serverCode/sse', wrap((x) => this.openLegacySse(x)));
-    r.post('/:serverCode/messages', wrap((x) => this.legacyMessage(x)));
-    r.all('/:serverCode', (_req, res) => void res.status(405).setHeader('Allow', 'GET, POST, DELETE').end());
-    return r;
+  }
+
+  /** The handler of a route and method; null for a method the endpoint refuses (405), undefined for no route at all. */
+  private handlerFor(kind: McpRoute['kind'], method: string | undefined): ((x: Exchange) => Promise<void>) | null | undefined {
+    switch (kind) {
+      case 'endpoint':
+        return method === 'POST' ? this.post : method === 'GET' ? this.openSessionStream : method === 'DELETE' ? this.endSession : null;
+      case 'sse':
+        return method === 'GET' ? this.openLegacySse : undefined;
+      case 'messages':
+        return method === 'POST' ? this.legacyMessage : undefined;
+    }
   }
 
   // ---- Streamable HTTP: POST ------------------------------------------------------------------
@@ -107,7 +147,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     if (Array.isArray(value)) return this.sendError(x, 400, null, RpcCode.INVALID_REQUEST, 'Batches are not supported in protocol revision 2026-07-28.');
     const incoming = classify(value);
     if (incoming.kind === 'invalid') return this.sendError(x, 400, incoming.id, RpcCode.INVALID_REQUEST, `Invalid request: ${incoming.reason}.`);
-    if (incoming.kind === 'response') return void x.res.status(202).end();
+    if (incoming.kind === 'response') return sendEmpty(x.res, 202);
     const msg = incoming.message;
     const id = incoming.kind === 'request' ? incoming.message.id : null;
     const meta = (msg.params?._meta ?? {}) as Record<string, unknown>;
@@ -120,7 +160,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     }
     const mismatch = statelessHeaderMismatch(x.req, msg.method, msg.params, version);
     if (mismatch) return this.sendError(x, 400, id, RpcCode.HEADER_MISMATCH, mismatch);
-    if (incoming.kind === 'notification') return void x.res.status(202).end();
+    if (incoming.kind === 'notification') return sendEmpty(x.res, 202);
     if (!meta[META.clientCapabilities] || typeof meta[META.clientCapabilities] !== 'object') {
       return this.sendError(x, 400, id, RpcCode.INVALID_PARAMS, `Missing params._meta["${META.clientCapabilities}"].`);
     }
@@ -138,6 +178,10 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     }
     const messages = Array.isArray(value) ? value : [value];
     if (messages.length === 0) return this.sendError(x, 400, null, RpcCode.INVALID_REQUEST, 'An empty batch is not a request.');
+    // Every element runs at once: an unbounded batch would be a way around the per-request limits.
+    if (messages.length > MAX_BATCH_MESSAGES) {
+      return this.sendError(x, 400, null, RpcCode.INVALID_REQUEST, `A batch may hold at most ${MAX_BATCH_MESSAGES} messages; send the rest in further requests.`);
+    }
     const classified = messages.map(classify);
     if (!Array.isArray(value) && classified[0].kind === 'invalid') {
       return this.sendError(x, 400, classified[0].id, RpcCode.INVALID_REQUEST, `Invalid request: ${classified[0].reason}.`);
@@ -149,7 +193,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     }
     const sessionId = header(req, SESSION_HEADER);
     if (!sessionId) return this.sendError(x, 400, idOf(value), RpcCode.INVALID_REQUEST, 'Bad request: missing Mcp-Session-Id (send initialize first).');
-    const session = await this.sessionFor(sessionId, caller, x.serverCode);
+    const session = await this.sessionFor(sessionId, caller, x.route.serverCode);
     if (!session) return this.sendError(x, 404, idOf(value), RpcCode.INVALID_REQUEST, 'Session not found: it ended or expired; initialize a new one.');
     if (Array.isArray(value) && !allowsBatch(session.protocolVersion)) {
       return this.sendError(x, 400, null, RpcCode.INVALID_REQUEST, `Batches are not supported in protocol revision ${session.protocolVersion}.`);
@@ -162,12 +206,12 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
       else if (m.kind === 'notification') this.onNotification(session, m.message.method, m.message.params);
       else if (m.kind === 'invalid') immediate.push(fail(m.id, RpcCode.INVALID_REQUEST, `Invalid request: ${m.reason}.`));
     }
-    if (requests.length === 0 && immediate.length === 0) return void res.status(202).end();
+    if (requests.length === 0 && immediate.length === 0) return sendEmpty(res, 202);
     if (!Array.isArray(value) && requests.length === 1) {
       return this.answerRequest(x, 'session', caller, session, requests[0], session.clientName, session.clientVersion);
     }
     const answers = await Promise.all(requests.map((r) => this.run(x, 'session', caller, session, r, session.clientName, session.clientVersion)));
-    res.status(200).json([...immediate, ...answers]);
+    sendJson(res, 200, [...immediate, ...answers]);
   }
 
   private async initialize(x: Exchange, caller: Caller, msg: RpcRequest): Promise<void> {
@@ -176,7 +220,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     const client = (params.clientInfo ?? {}) as { name?: unknown; version?: unknown };
     const session = await this.sessions.create({
       transport: 'streamable-http',
-      serverCode: x.serverCode,
+      serverCode: x.route.serverCode,
       groupId: caller.group.id,
       tenantId: caller.group.tenantId,
       keyId: caller.key.id,
@@ -187,7 +231,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     });
     this.streams.track(session.id, caller.group.id);
     x.res.setHeader('Mcp-Session-Id', session.id);
-    x.res.status(200).json(ok(msg.id, result));
+    sendJson(x.res, 200, ok(msg.id, result));
   }
 
   /** Answers one request as JSON, or as an SSE stream when the client asked for progress. */
@@ -203,7 +247,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     }
     const response = await this.run(x, era, caller, session, msg, clientName, clientVersion);
     const status = 'error' in response && response.error ? this.statusFor(era, response) : 200;
-    x.res.status(status).json(response);
+    sendJson(x.res, status, response);
   }
 
   private statusFor(era: Era, response: RpcResponse): number {
@@ -221,13 +265,13 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     clientVersion: string | null,
     progress?: DispatchContext['progress'],
   ): Promise<RpcResponse> {
-    const abort = new AbortController();
+    const cancellation = new CallCancellation();
     const onClose = () => {
-      if (!x.res.writableFinished) abort.abort();
+      if (!x.res.writableFinished) cancellation.abort();
     };
     x.res.on('close', onClose);
     const inflightKey = session ? `${session.id}:${String(msg.id)}` : null;
-    if (inflightKey) this.inflight.set(inflightKey, abort);
+    if (inflightKey) this.inflight.set(inflightKey, cancellation);
     try {
       const result = await this.dispatcher.handle(msg, {
         era,
@@ -235,10 +279,10 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
         session,
         sessions: this.sessions,
         requestId: x.requestId,
-        callerIp: clientIp(x.req),
+        callerIp: x.ip,
         clientName,
         clientVersion,
-        signal: abort.signal,
+        signal: cancellation.signal,
         progress,
       });
       return ok(msg.id, result);
@@ -264,7 +308,8 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
   private refuseVersionForSessionOnly(x: Exchange): boolean {
     const v = header(x.req, VERSION_HEADER);
     if (v !== undefined && isStatelessVersion(v)) {
-      x.res.status(405).setHeader('Allow', 'POST').end();
+      x.res.setHeader('Allow', 'POST');
+      sendEmpty(x.res, 405);
       return true;
     }
     if (v !== undefined && !isSessionVersion(v)) {
@@ -282,7 +327,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     if (!caller) return;
     const sessionId = header(req, SESSION_HEADER);
     if (!sessionId) return this.sendError(x, 400, null, RpcCode.INVALID_REQUEST, 'Bad request: missing Mcp-Session-Id.');
-    const session = await this.sessionFor(sessionId, caller, x.serverCode);
+    const session = await this.sessionFor(sessionId, caller, x.route.serverCode);
     if (!session) return this.sendError(x, 404, null, RpcCode.INVALID_REQUEST, 'Session not found.');
     await this.sessions.touch(session.id);
     const stream = new SseStream(res);
@@ -296,11 +341,11 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     if (!caller) return;
     const sessionId = header(x.req, SESSION_HEADER);
     if (!sessionId) return this.sendError(x, 400, null, RpcCode.INVALID_REQUEST, 'Bad request: missing Mcp-Session-Id.');
-    const session = await this.sessionFor(sessionId, caller, x.serverCode);
+    const session = await this.sessionFor(sessionId, caller, x.route.serverCode);
     if (!session) return this.sendError(x, 404, null, RpcCode.INVALID_REQUEST, 'Session not found.');
     await this.sessions.delete(session.id);
     this.streams.forget(session.id);
-    x.res.status(200).end();
+    sendEmpty(x.res, 200);
   }
 
   // ---- 2026-07-28 subscriptions/listen -------------------------------------------------------------
@@ -320,7 +365,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     if (!caller) return;
     const session = await this.sessions.create({
       transport: 'sse',
-      serverCode: x.serverCode,
+      serverCode: x.route.serverCode,
       groupId: caller.group.id,
       tenantId: caller.group.tenantId,
       keyId: caller.key.id,
@@ -332,7 +377,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     const stream = new SseStream(x.res);
     this.streams.track(session.id, caller.group.id);
     this.streams.attach(session.id, stream);
-    stream.sendRaw('endpoint', `${x.req.baseUrl}/${encodeURIComponent(x.serverCode)}/messages?sessionId=${session.id}`);
+    stream.sendRaw('endpoint', `/mcp/${encodeURIComponent(x.route.serverCode)}/messages?sessionId=${session.id}`);
     stream.onClose(() => {
       void this.sessions.delete(session.id);
       this.streams.forget(session.id);
@@ -346,30 +391,30 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     if (!body.ok) return this.sendError(x, body.status, null, body.code, body.message);
     const caller = await this.authenticate(x, body.value);
     if (!caller) return;
-    const sessionId = typeof req.query.sessionId === 'string' ? req.query.sessionId : '';
-    const session = sessionId ? await this.sessionFor(sessionId, caller, x.serverCode, 'sse') : null;
-    if (!session || !this.streams.hasStream(session.id)) {
+    const sessionId = new URLSearchParams(x.route.query).get('sessionId') ?? '';
+    const session = sessionId ? await this.sessionFor(sessionId, caller, x.route.serverCode, 'sse') : null;
+    if (!session || !this.relay.canReach(session.id)) {
       return this.sendError(x, 404, idOf(body.value), RpcCode.INVALID_REQUEST, 'Session not found: open GET …/sse first.');
     }
     await this.sessions.touch(session.id);
     const incoming = classify(body.value);
-    res.status(202).end('Accepted');
+    sendEmpty(res, 202, 'Accepted');
     if (incoming.kind === 'request') {
       const msg = incoming.message;
       if (msg.method === 'initialize') {
         const result = this.dispatcher.initializeResult(msg.params, '');
         const client = (msg.params?.clientInfo ?? {}) as { name?: unknown; version?: unknown };
         await this.sessions.update(session.id, { clientName: str(client.name), clientVersion: str(client.version) });
-        this.streams.sendToSession(session.id, ok(msg.id, { ...result, protocolVersion: '2024-11-05' }), false);
+        this.relay.deliver(session.id, ok(msg.id, { ...result, protocolVersion: '2024-11-05' }));
         return;
       }
       const fresh = (await this.sessions.get(session.id)) ?? session;
       const response = await this.run(x, 'session', caller, fresh, msg, fresh.clientName, fresh.clientVersion);
-      this.streams.sendToSession(session.id, response, false);
+      this.relay.deliver(session.id, response);
     } else if (incoming.kind === 'notification') {
       this.onNotification(session, incoming.message.method, incoming.message.params);
     } else if (incoming.kind === 'invalid') {
-      this.streams.sendToSession(session.id, fail(incoming.id, RpcCode.INVALID_REQUEST, `Invalid request: ${incoming.reason}.`), false);
+      this.relay.deliver(session.id, fail(incoming.id, RpcCode.INVALID_REQUEST, `Invalid request: ${incoming.reason}.`));
     }
   }
 
@@ -377,11 +422,11 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
 
   /** The verified caller, or null after answering 401 (and logging the refusal). */
   private async authenticate(x: Exchange, body: unknown): Promise<Caller | null> {
-    const ip = clientIp(x.req);
+    const ip = x.ip;
     const throttledFor = this.failures.retryAfterSeconds(ip);
     let result;
     try {
-      result = await this.auth.authenticate(x.req.headers, x.serverCode, { knownKeysOnly: throttledFor > 0 });
+      result = await this.auth.authenticate(x.req.headers, x.route.serverCode, { knownKeysOnly: throttledFor > 0 });
     } catch (err) {
       if (!(err instanceof KeyStoreUnavailable)) throw err;
       // Not the caller's fault: say so, and let them retry, rather than a misleading 401.
@@ -389,12 +434,13 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
       this.sendError(x, 503, idOf(body), RpcCode.INTERNAL_ERROR, 'The gateway cannot check API keys right now; retry shortly.');
       return null;
     }
-    if (result.ok) return { key: result.key, group: result.group };
+    // The verified answer is shared by every call of the key (frozen): it is the caller as it is.
+    if (result.ok) return result;
     const throttled = result.reason === 'throttled';
     if (!throttled) this.failures.recordFailure(ip);
     // Every refusal has its log row, throttled ones too (inserted in batches: cheap, unlike key lookups).
     const first = classify(Array.isArray(body) ? body[0] : body);
-    const method = first.kind === 'request' || first.kind === 'notification' ? first.message.method : `${x.req.method} ${x.req.path}`;
+    const method = first.kind === 'request' || first.kind === 'notification' ? first.message.method : `${x.req.method} ${x.route.path}`;
     const toolName = first.kind === 'request' && first.message.method === 'tools/call' ? first.message.params?.name : null;
     await this.recorder.recordRefusal({
       requestId: x.requestId,
@@ -425,12 +471,9 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
 
   private sendError(x: Exchange, status: number, id: RpcId | null, code: number, message: string, data?: unknown): void {
     if (status >= 400 && status !== 401) this.logger.debug({ requestId: x.requestId, status, code, message }, 'MCP request refused');
-    if (status === 413) {
-      // The rest of the body was not read: answer, then drop the connection rather than drain it.
-      x.res.setHeader('Connection', 'close');
-      x.res.on('finish', () => x.req.socket.destroy());
-    }
-    x.res.status(status).json(fail(id, code, message, data));
+    // The rest of the body was not read (413), or the server is going away (503): answer, then close without a reset.
+    if (status === 413 || this.draining) closeAfterAnswer(x.req, x.res);
+    sendJson(x.res, status, fail(id, code, message, data));
   }
 }
 
@@ -452,7 +495,7 @@ function isStatelessMessage(value: unknown): boolean {
 }
 
 /** 2026-07-28: MCP-Protocol-Version, Mcp-Method and (for named methods) Mcp-Name must repeat the body. */
-function statelessHeaderMismatch(req: Request, method: string, params: Record<string, unknown> | undefined, version: string): string | null {
+function statelessHeaderMismatch(req: IncomingMessage, method: string, params: Record<string, unknown> | undefined, version: string): string | null {
   const hVersion = header(req, VERSION_HEADER);
   if (hVersion !== version) return `Header MCP-Protocol-Version (${hVersion ?? 'missing'}) must equal params._meta protocol version (${version}).`;
   const hMethod = header(req, 'mcp-method');

@@ -2,6 +2,7 @@
 // bodies for auth, Host/Origin, media types and sizes, 2025 sessions and their GET stream, 2026-07-28
 // stateless requests and subscriptions/listen, the legacy HTTP+SSE transport, and a malformed-request barrage.
 // SECURITY.md items 1–3, 9–16 (see /work/shared/SECURITY.md).
+import { MAX_BATCH_MESSAGES } from './mcp-http.handler';
 import { randomBytes } from 'node:crypto';
 import { auth, createGroup, createKey, createTenant, TestTenant } from '../../../test/factories';
 import {
@@ -500,6 +501,14 @@ describe('MCP protocol edges (raw HTTP)', () => {
       // initialize inside a batch is refused.
       const initInBatch = await post(mcp(A.code), [req(9, 'initialize', initParams('2025-03-26')), req(10, 'ping')], { key: A.key, headers: { 'Mcp-Session-Id': sessionId } });
       expect(initInBatch.status).toBe(400);
+      // Every element runs at once, so a batch is bounded: the largest passes, one more is refused whole.
+      const pings = (n: number) => Array.from({ length: n }, (_, i) => req(100 + i, 'ping'));
+      const largest = await post(mcp(A.code), pings(MAX_BATCH_MESSAGES), { key: A.key, headers: { 'Mcp-Session-Id': sessionId, 'MCP-Protocol-Version': '2025-03-26' } });
+      expect(largest.status).toBe(200);
+      expect(largest.json).toHaveLength(MAX_BATCH_MESSAGES);
+      const over = await post(mcp(A.code), pings(MAX_BATCH_MESSAGES + 1), { key: A.key, headers: { 'Mcp-Session-Id': sessionId, 'MCP-Protocol-Version': '2025-03-26' } });
+      expect(over.status).toBe(400);
+      expect(over.json).toMatchObject({ jsonrpc: '2.0', id: null, error: { code: -32600, message: expect.stringMatching(/at most 32 messages/) } });
     });
 
     describe('GET stream', () => {

@@ -2,6 +2,7 @@
 // else: other addresses only ever come from fake lookups, and a spy on every socket connect
 // destroys (and reports) any attempt to reach anything but 127.0.0.1 on a port a test server had.
 import * as dns from 'node:dns';
+import { getEventListeners } from 'node:events';
 import * as http from 'node:http';
 import * as net from 'node:net';
 import { gzipSync } from 'node:zlib';
@@ -483,6 +484,29 @@ describe('createGuardedFetch: bodies', () => {
     await reader.read();
     controller.abort();
     await expect(reader.read()).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it("leaves no listener on the caller's signal once the answer is read (the SDK passes one signal per transport)", async () => {
+    const server = await startServer((req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(`{"m":"${req.method}"}`));
+    const f = guarded(['127.0.0.1']);
+    const controller = new AbortController();
+    for (let i = 0; i < 20; i++) {
+      const response = await f(`${server.origin}/`, { method: 'post', body: '{}', headers: { 'content-type': 'application/json' }, signal: controller.signal });
+      expect(await response.json()).toEqual({ m: 'POST' });
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(getEventListeners(controller.signal, 'abort').length).toBe(0);
+    expect(server.requests[0].headers['content-type']).toBe('application/json');
+    expect(server.requests[0].body).toBe('{}');
+  });
+
+  it('sends a string body as text/plain and bytes as they are, as fetch does; refuses a body on GET', async () => {
+    const server = await startServer((req, res) => res.writeHead(200).end(String(req.headers['content-type'])));
+    const f = guarded(['127.0.0.1']);
+    expect(await (await f(`${server.origin}/`, { method: 'POST', body: 'x' })).text()).toBe('text/plain;charset=UTF-8');
+    expect(await (await f(`${server.origin}/`, { method: 'PUT', body: new TextEncoder().encode('yz') })).text()).toBe('undefined');
+    expect(server.requests[1].body).toBe('yz');
+    await expect(f(`${server.origin}/`, { method: 'GET', body: 'x' })).rejects.toThrow(TypeError);
   });
 
   it('rejects at once when the signal is already aborted', async () => {

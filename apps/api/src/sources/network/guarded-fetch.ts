@@ -28,6 +28,8 @@ export interface GuardedFetchOptions {
   maxResponseBytes?: number;
 }
 
+/** Verdicts one guarded fetch remembers (host + addresses); past this the memory starts afresh. */
+const MAX_CACHED_VERDICTS = 256;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 /** Request headers a redirect to another origin must not carry (as fetch does). */
@@ -79,6 +81,21 @@ export function createGuardedFetch(allowlist: readonly string[], options: Guarde
   // One pool per guarded fetch: a socket checked under one tenant's allowlist is never reused by another.
   const agents = { 'http:': new http.Agent({ keepAlive: true }), 'https:': new https.Agent({ keepAlive: true }) };
 
+  // The verdict for a host and the exact addresses it resolved to (the allowlist is fixed for this fetch): a
+  // keep-alive upstream is checked once, not on every request. Every hop is still resolved and pinned to the
+  // addresses it was checked with; new addresses are new keys.
+  const verdicts = new Map<string, ReturnType<typeof checkDestination>>();
+  function checkCached(host: string, addresses: string[]): ReturnType<typeof checkDestination> {
+    const key = `${host}\n${addresses.join('\n')}`;
+    let verdict = verdicts.get(key);
+    if (!verdict) {
+      verdict = checkDestination(host, addresses, allowlist);
+      if (verdicts.size >= MAX_CACHED_VERDICTS) verdicts.clear();
+      verdicts.set(key, verdict);
+    }
+    return verdict;
+  }
+
   /** Checks and resolves one hop; throws REFUSED_ADDRESS before any connection is made. */
   async function resolveHop(url: URL, host: string, notSent: boolean, via?: URL): Promise<Hop> {
     const refuse = (reason: string) =>
@@ -94,7 +111,7 @@ export function createGuardedFetch(allowlist: readonly string[], options: Guarde
         throw Object.assign(new UpstreamError('UNAVAILABLE', `Could not resolve ${host}: ${code}`, notSent), { cause: error });
       }
     }
-    const verdict = checkDestination(host, addresses, allowlist);
+    const verdict = checkCached(host, addresses);
     if (!verdict.ok) throw refuse(verdict.reason);
     return { url, host, addresses };
   }
@@ -123,7 +140,7 @@ export function createGuardedFetch(allowlist: readonly string[], options: Guarde
         headers: outgoing,
         agent: agents[url.protocol as 'http:' | 'https:'],
         lookup: pinnedLookup(hop.addresses),
-        signal,
+        signal: signal === NEVER_ABORTED ? undefined : signal,
       });
       req.on('socket', (socket) => {
         if (!socket.connecting) established = true;
@@ -148,14 +165,12 @@ export function createGuardedFetch(allowlist: readonly string[], options: Guarde
     // Checked before `new Request`, which would reject credentials with a less useful TypeError.
     const first = checkUrl(input instanceof Request ? input.url : input);
     if (!first.ok) throw new UpstreamError('REFUSED_ADDRESS', first.reason, true);
-    // Request normalises body, headers, method and signal exactly as fetch would.
-    const request = input instanceof Request ? new Request(input, init) : new Request(first.url, init);
+    const request = await normalizeRequest(input, first.url, init);
     const { signal } = request;
     if (signal.aborted) throw abortReason(signal);
     let method = request.method;
-    const headers = new Headers(request.headers);
-    // Buffered so that a 307/308 can send it again; request bodies (JSON-RPC messages) are small.
-    let body = request.body ? Buffer.from(await request.arrayBuffer()) : null;
+    const { headers } = request;
+    let body = request.body;
 
     let url = first.url;
     let host = first.host;
@@ -206,6 +221,63 @@ export function createGuardedFetch(allowlist: readonly string[], options: Guarde
       agents['https:'].destroy();
     },
   });
+}
+
+interface NormalizedRequest {
+  method: string;
+  headers: Headers;
+  /** Buffered so that a 307/308 can send it again; request bodies (JSON-RPC messages) are small. */
+  body: Buffer | null;
+  redirect: 'follow' | 'manual' | 'error';
+  signal: AbortSignal;
+}
+
+/** fetch normalises these method names to upper case (others are sent as given). */
+const NORMALIZED_METHODS = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
+/** The signal of a request made without one: never aborts. */
+const NEVER_ABORTED = new AbortController().signal;
+
+/**
+ * Method, headers, body, redirect mode and signal as fetch would take them. The common case (a URL, a string or
+ * byte body: what the MCP SDK sends) is read from `init` directly: `new Request(url, { signal })` hangs an abort
+ * listener on the caller's signal that only garbage collection takes off again, and the SDK passes one long-lived
+ * signal per transport, so every request left a listener on it (thousands, each add scanning the others).
+ * Anything else (a Request, a stream, form data…) still goes through `Request`.
+ */
+async function normalizeRequest(input: string | URL | Request, url: URL, init: RequestInit | undefined): Promise<NormalizedRequest> {
+  const rawBody = init?.body;
+  const simpleBody = rawBody === undefined || rawBody === null || typeof rawBody === 'string' || rawBody instanceof ArrayBuffer || ArrayBuffer.isView(rawBody);
+  if (input instanceof Request || !simpleBody) {
+    const request = input instanceof Request ? new Request(input, init) : new Request(url, init);
+    return {
+      method: request.method,
+      headers: new Headers(request.headers),
+      body: request.body ? Buffer.from(await request.arrayBuffer()) : null,
+      redirect: request.redirect as NormalizedRequest['redirect'],
+      signal: request.signal,
+    };
+  }
+  const method = init?.method === undefined ? 'GET' : NORMALIZED_METHODS.has(init.method.toUpperCase()) ? init.method.toUpperCase() : init.method;
+  if (!/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(method) || method === 'CONNECT' || method === 'TRACE' || method === 'TRACK') {
+    throw new TypeError(`'${method}' is not a valid HTTP method.`);
+  }
+  const headers = new Headers(init?.headers);
+  let body: Buffer | null = null;
+  if (rawBody !== undefined && rawBody !== null) {
+    if (method === 'GET' || method === 'HEAD') throw new TypeError('Request with GET/HEAD method cannot have body.');
+    if (typeof rawBody === 'string') {
+      body = Buffer.from(rawBody, 'utf8');
+      if (!headers.has('content-type')) headers.set('content-type', 'text/plain;charset=UTF-8');
+    } else if (rawBody instanceof ArrayBuffer) {
+      body = Buffer.from(rawBody.slice(0));
+    } else {
+      const view = rawBody as ArrayBufferView;
+      body = Buffer.from(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+    }
+  }
+  const redirect: string = init?.redirect ?? 'follow';
+  if (redirect !== 'follow' && redirect !== 'manual' && redirect !== 'error') throw new TypeError(`'${redirect}' is not a valid redirect mode.`);
+  return { method, headers, body, redirect, signal: init?.signal ?? NEVER_ABORTED };
 }
 
 function toResponse(
@@ -285,11 +357,15 @@ function toWebStream(source: Readable, url: URL, signal: AbortSignal, maxBytes: 
         done = true;
         controller.close();
       });
+      // `done` is checked before an error is made: every body that ends normally still closes, and an Error's stack
+      // trace is not free.
       source.once('error', (error: NodeJS.ErrnoException) => {
+        if (done) return;
         if (signal.aborted) return fail(abortReason(signal));
         fail(Object.assign(new UpstreamError('UNAVAILABLE', `The response from ${describe(url)} was cut off: ${error.code ?? error.message}`), { cause: error }));
       });
       source.once('close', () => {
+        if (done) return;
         if (signal.aborted) return fail(abortReason(signal));
         fail(new UpstreamError('UNAVAILABLE', `The response from ${describe(url)} was cut off`));
       });

@@ -12,6 +12,17 @@ describe('CallDeadline', () => {
     call.dispose();
   });
 
+  it("an attempt allowed to run to the deadline shares the call's signal; a shorter one gets its own", () => {
+    const call = new CallDeadline(new AbortController().signal, 10_000);
+    const whole = call.attempt(10_000);
+    expect(whole.signal).toBe(call.signal);
+    const shorter = call.attempt(5_000);
+    expect(shorter.signal).not.toBe(call.signal);
+    whole.dispose();
+    shorter.dispose();
+    call.dispose();
+  });
+
   it("the caller's abort is CANCELLED; a TimeoutError abort of the caller is TIMEOUT", () => {
     const caller = new AbortController();
     const call = new CallDeadline(caller.signal, 10_000);

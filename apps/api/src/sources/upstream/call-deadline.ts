@@ -55,11 +55,12 @@ export class CallDeadline {
 
   /** A signal for one attempt: aborted with the call, or after `attemptMs`. */
   attempt(attemptMs: number): AttemptScope {
+    // An attempt allowed to run to the deadline ends exactly when the call does: it shares the call's signal
+    // (aborted with the call's own reason) instead of a second controller, listener and timer.
+    if (attemptMs >= this.remainingMs) return { signal: this.signal, dispose: noop };
     const controller = new AbortController();
     const onAbort = () => controller.abort(this.signal.reason);
-    // When the attempt may run to the deadline, the call's own timer ends it (and names the deadline).
-    const timer =
-      attemptMs < this.remainingMs ? setTimeout(() => controller.abort(new UpstreamError('TIMEOUT', `attempt timed out after ${attemptMs} ms`)), attemptMs) : undefined;
+    const timer = setTimeout(() => controller.abort(new UpstreamError('TIMEOUT', `attempt timed out after ${attemptMs} ms`)), attemptMs);
     if (this.signal.aborted) controller.abort(this.signal.reason);
     else this.signal.addEventListener('abort', onAbort, { once: true });
     return {
@@ -88,4 +89,8 @@ export class CallDeadline {
     clearTimeout(this.timer);
     this.callerSignal.removeEventListener('abort', this.onCallerAbort);
   }
+}
+
+function noop(): void {
+  // nothing to undo
 }

@@ -2,62 +2,17 @@
 // Streamable HTTP / legacy SSE servers built here with the SDK's McpServer. Every wait is bounded.
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, IncomingHttpHeaders, IncomingMessage, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { childPids, deadUrl, EVERYTHING, startTestUpstream, TestUpstream, TINY_SERVER, waitFor } from '../../../test/upstreams';
 import { isRetryableTool } from './retry-policy';
 import { UpstreamClientPool } from './upstream-client-pool';
 import { createUpstreamTransport, TransportFactory } from './upstream-transport';
 import { ResilienceConfig, ResolvedSource, UpstreamError } from './upstream.types';
 
-const EVERYTHING = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
-
-/** A minimal MCP stdio server without dependencies (starts in ~50 ms), for the many-process tests. */
-const TINY_SERVER = `
-const rl = require('node:readline').createInterface({ input: process.stdin });
-const send = (m) => process.stdout.write(JSON.stringify(m) + '\\n');
-rl.on('line', (line) => {
-  const msg = JSON.parse(line);
-  if (msg.id === undefined) return;
-  if (msg.method === 'initialize') send({ jsonrpc: '2.0', id: msg.id, result: { protocolVersion: msg.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'tiny', version: '1.0.0' } } });
-  else if (msg.method === 'tools/call') send({ jsonrpc: '2.0', id: msg.id, result: { content: [{ type: 'text', text: 'tiny ' + msg.params.arguments.text }] } });
-  else send({ jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: 'Method not found' } });
-});
-`;
-
 // ---------- helpers ----------
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-/** Live child processes of this (Jest worker) process, read from /proc. */
-function childPids(): number[] {
-  const pids: number[] = [];
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === process.pid && fields[0] !== 'Z') pids.push(Number(name));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return pids;
-}
 
 async function expectUpstreamError(promise: Promise<unknown>, code: UpstreamError['code']): Promise<UpstreamError> {
   const err = await promise.then(
@@ -99,176 +54,6 @@ function remoteSource(urls: string[], extra: { kind?: 'mcp_http' | 'mcp_sse'; re
 }
 
 const signal = () => new AbortController().signal;
-
-// ---------- an MCP server over node:http (Streamable HTTP at /mcp, legacy SSE at /sse + /messages) ----------
-
-interface TestUpstream {
-  url: string;
-  sseUrl: string;
-  requests: Array<{ method: string; url: string; headers: IncomingHttpHeaders; rpc?: string }>;
-  calls: Map<string, number>;
-  cancelled: string[];
-  /** Destroy the socket of every tools/call (a failure that may have reached the upstream). */
-  failCalls: boolean;
-  /** Destroy the socket of the next N tools/call of a tool. */
-  dropNext: Map<string, number>;
-  paginate: boolean;
-  servers: McpServer[];
-  close(): Promise<void>;
-}
-
-function buildMcpServer(state: TestUpstream): McpServer {
-  const server = new McpServer({ name: 'test-upstream', version: '1.0.0' }, { capabilities: { tools: { listChanged: true } } });
-  server.registerTool('echo', { description: 'Echoes', inputSchema: { text: z.string() }, annotations: { readOnlyHint: true } }, async ({ text }) => ({
-    content: [{ type: 'text', text: `echo: ${text}` }],
-  }));
-  server.registerTool('slow-echo', { description: 'Echoes after 150 ms', inputSchema: { text: z.string() }, annotations: { readOnlyHint: true } }, async ({ text }) => {
-    await new Promise((r) => setTimeout(r, 150));
-    return { content: [{ type: 'text', text: `echo: ${text}` }] };
-  });
-  server.registerTool('read-flaky', { description: 'Read-only', inputSchema: {}, annotations: { readOnlyHint: true } }, async () => ({ content: [{ type: 'text', text: 'read ok' }] }));
-  server.registerTool('write-flaky', { description: 'Creates a thing', inputSchema: {}, annotations: { destructiveHint: false } }, async () => ({
-    content: [{ type: 'text', text: 'written' }],
-  }));
-  server.registerTool('hang', { description: 'Never answers', inputSchema: {} }, async (_args, extra) => {
-    await new Promise<void>((resolve) => {
-      const fallback = setTimeout(resolve, 10_000);
-      extra.signal.addEventListener('abort', () => {
-        state.cancelled.push(String(extra.requestId));
-        clearTimeout(fallback);
-        resolve();
-      });
-    });
-    return { content: [{ type: 'text', text: 'late' }] };
-  });
-  server.registerTool('progress', { description: 'Reports progress', inputSchema: {} }, async (_args, extra) => {
-    const token = extra._meta?.progressToken;
-    for (let i = 1; i <= 3; i++) {
-      if (token !== undefined) {
-        await extra.sendNotification({ method: 'notifications/progress', params: { progressToken: token, progress: i, total: 3, message: `step ${i}` } });
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return { content: [{ type: 'text', text: 'done' }] };
-  });
-  server.registerTool('big', { description: 'A large result', inputSchema: { bytes: z.number() } }, async ({ bytes }) => ({
-    content: [{ type: 'text', text: 'x'.repeat(bytes) }],
-  }));
-  state.servers.push(server);
-  return server;
-}
-
-function readJson(req: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      try {
-        resolve(text ? JSON.parse(text) : undefined);
-      } catch (err) {
-        reject(err);
-      }
-    });
-    req.on('error', reject);
-  });
-}
-
-const PAGES: Record<string, { tools: Array<{ name: string; inputSchema: object }>; nextCursor?: string }> = {
-  '': { tools: [{ name: 'p1-a', inputSchema: { type: 'object' } }, { name: 'p1-b', inputSchema: { type: 'object' } }], nextCursor: 'page-2' },
-  'page-2': { tools: [{ name: 'p2-a', inputSchema: { type: 'object' } }], nextCursor: 'page-3' },
-  'page-3': { tools: [{ name: 'p3-a', inputSchema: { type: 'object' } }] },
-};
-
-async function startTestUpstream(): Promise<TestUpstream> {
-  const streamable = new Map<string, StreamableHTTPServerTransport>();
-  const sse = new Map<string, SSEServerTransport>();
-  const state: TestUpstream = {
-    url: '',
-    sseUrl: '',
-    requests: [],
-    calls: new Map(),
-    cancelled: [],
-    failCalls: false,
-    dropNext: new Map(),
-    paginate: false,
-    servers: [],
-    close: async () => undefined,
-  };
-
-  const http: Server = createServer((req, res) => {
-    void (async () => {
-      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-      const body = req.method === 'POST' ? ((await readJson(req)) as { id?: number; method?: string; params?: { name?: string; cursor?: string } } | undefined) : undefined;
-      state.requests.push({ method: req.method ?? '', url: url.pathname, headers: req.headers, rpc: body?.method });
-      if (body?.method === 'tools/call') {
-        const name = body.params?.name ?? '';
-        state.calls.set(name, (state.calls.get(name) ?? 0) + 1);
-        const drops = state.dropNext.get(name) ?? 0;
-        if (state.failCalls || drops > 0) {
-          state.dropNext.set(name, drops - 1);
-          req.socket.destroy();
-          return;
-        }
-        if (name === 'malformed') {
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: body.id, result: { content: 'not an array' } }));
-          return;
-        }
-      }
-      if (state.paginate && body?.method === 'tools/list') {
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: body.id, result: PAGES[body.params?.cursor ?? ''] }));
-        return;
-      }
-      if (url.pathname === '/mcp') {
-        const sid = req.headers['mcp-session-id'];
-        let transport = typeof sid === 'string' ? streamable.get(sid) : undefined;
-        if (!transport) {
-          if (req.method !== 'POST' || !isInitializeRequest(body)) {
-            res.writeHead(typeof sid === 'string' ? 404 : 400).end();
-            return;
-          }
-          const created = new StreamableHTTPServerTransport({ sessionIdGenerator: () => randomUUID(), onsessioninitialized: (id) => void streamable.set(id, created) });
-          created.onclose = () => created.sessionId && streamable.delete(created.sessionId);
-          await buildMcpServer(state).connect(created);
-          transport = created;
-        }
-        await transport.handleRequest(req, res, body);
-      } else if (url.pathname === '/sse' && req.method === 'GET') {
-        const transport = new SSEServerTransport('/messages', res);
-        sse.set(transport.sessionId, transport);
-        res.on('close', () => sse.delete(transport.sessionId));
-        await buildMcpServer(state).connect(transport);
-      } else if (url.pathname === '/messages' && req.method === 'POST') {
-        const transport = sse.get(url.searchParams.get('sessionId') ?? '');
-        if (!transport) res.writeHead(404).end();
-        else await transport.handlePostMessage(req, res, body);
-      } else {
-        res.writeHead(404).end();
-      }
-    })().catch((err: unknown) => {
-      if (!res.headersSent) res.writeHead(500).end(String(err));
-    });
-  });
-  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-  const { port } = http.address() as AddressInfo;
-  state.url = `http://127.0.0.1:${port}/mcp`;
-  state.sseUrl = `http://127.0.0.1:${port}/sse`;
-  state.close = async () => {
-    await Promise.all(state.servers.map((s) => s.close().catch(() => undefined)));
-    http.closeAllConnections();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-  };
-  return state;
-}
-
-/** A URL on 127.0.0.1 where nothing listens. */
-async function deadUrl(): Promise<string> {
-  const s = createServer();
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return `http://127.0.0.1:${port}/mcp`;
-}
 
 // ---------- stdio: server-everything ----------
 

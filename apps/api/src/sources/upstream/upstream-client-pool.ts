@@ -6,7 +6,7 @@ import { CallToolResultSchema, ListToolsResultSchema, type Tool } from '@modelco
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { AttemptScope, CallDeadline } from './call-deadline';
-import { CircuitBreaker } from './circuit-breaker';
+import { BreakerState, CircuitBreaker } from './circuit-breaker';
 import { LatencyWindow } from './latency-window';
 import { ReplicaSelector } from './replica-selector';
 import { isTransientFailure, mayRetry, RetryBudget, RetryBudgetOptions, withRetries } from './retry-policy';
@@ -181,6 +181,11 @@ export class UpstreamClientPool implements OnApplicationShutdown {
     };
   }
 
+  /** Every breaker of every source in use, replica by replica (for /metrics). */
+  breakerStates(): Array<{ sourceId: string; sourceName: string; replica: number; state: BreakerState }> {
+    return [...this.entries.values()].flatMap((e) => e.connections.map((c, replica) => ({ sourceId: e.source.id, sourceName: e.name, replica, state: c.breaker.state })));
+  }
+
   /** Starts the stdio sources marked `startOnBoot` (failures are logged; the next call retries). */
   async startAtBoot(sources: ResolvedSource[]): Promise<void> {
     const boot = sources.filter((s) => s.kind === 'mcp_stdio' && (s.config as StdioSourceConfig).startOnBoot);
@@ -250,6 +255,8 @@ export class UpstreamClientPool implements OnApplicationShutdown {
         },
       );
       entry.latencies.record(this.now() - started);
+      // The status shows the source's health now: a success clears the error a past failure left.
+      entry.lastError = null;
       return result;
     } catch (err) {
       const last = requestError(err, entry.name);
@@ -277,7 +284,9 @@ export class UpstreamClientPool implements OnApplicationShutdown {
     let client: Client | undefined;
     try {
       client = await conn.acquire(attempt.signal, call.deadline);
-      return await request(client, attempt, call, conn);
+      const result = await request(client, attempt, call, conn);
+      conn.lastError = null;
+      return result;
     } catch (err) {
       const aborted = call.abortError(attempt, what);
       if (aborted) throw client ? aborted : new UpstreamError(aborted.code, aborted.message, true);
@@ -408,7 +417,10 @@ export class UpstreamClientPool implements OnApplicationShutdown {
   private fetchFor(source: ResolvedSource, fetches: Map<FetchFactory | undefined, UpstreamFetch>): UpstreamFetch {
     let made = fetches.get(this.fetchFactory);
     if (!made) {
-      made = this.fetchFactory ? this.fetchFactory(source.networkAllowlist) : (url, init) => fetch(url, init);
+      const maxResponseBytes = source.config.resilience?.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
+      // Room for JSON escaping and SSE framing: answers between the result limit and this still get RESPONSE_TOO_LARGE.
+      const maxBodyBytes = maxResponseBytes * 4 + 64 * 1024;
+      made = this.fetchFactory ? this.fetchFactory(source.networkAllowlist, { maxBodyBytes }) : (url, init) => fetch(url, init);
       fetches.set(this.fetchFactory, made);
     }
     return made;
@@ -480,6 +492,17 @@ function toUpstreamTool(tool: Tool): UpstreamTool {
 
 /** Changes whenever anything that shapes the connection does (secrets included, hashed, never kept in clear). */
 function fingerprintOf(source: ResolvedSource): string {
+  // The resolver hands out the same object until the source changes: hash each object once, not on every call.
+  let fingerprint = fingerprints.get(source);
+  if (fingerprint === undefined) {
+    fingerprint = hashSource(source);
+    fingerprints.set(source, fingerprint);
+  }
+  return fingerprint;
+}
+const fingerprints = new WeakMap<ResolvedSource, string>();
+
+function hashSource(source: ResolvedSource): string {
   return createHash('sha256')
     .update(JSON.stringify([source.kind, source.tenantId, source.config, source.secrets, source.networkAllowlist]))
     .digest('base64url');

@@ -1,3 +1,4 @@
+import { SseError } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPError } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ErrorCode, McpError } from '@modelcontextprotocol/sdk/types.js';
 import { breakerOutcome, connectError, isHttpStatus, requestError } from './upstream-errors';
@@ -32,15 +33,38 @@ describe('requestError', () => {
     expect(requestError(sse, 'crm')).toMatchObject({ code: 'UPSTREAM_ERROR', notSent: true });
   });
 
+  it('a redirect the SDK did not follow (another origin) is a final UPSTREAM_ERROR naming its target; legacy SSE stream errors carry their status', () => {
+    const post = new StreamableHTTPError(307, "Error POSTing to endpoint: Redirect to http://169.254.169.254/latest/ not followed (redirectPolicy: 'same-origin')");
+    expect(requestError(post, 'crm')).toMatchObject({
+      code: 'UPSTREAM_ERROR',
+      notSent: false,
+      message: 'source "crm" redirected the request to http://169.254.169.254/latest/ (HTTP 307); redirects to another origin are not followed',
+    });
+    expect(connectError(post, 'crm')).toMatchObject({ code: 'UPSTREAM_ERROR', notSent: true });
+    const stream = new SseError(302, 'Redirect to http://10.0.0.5/sse not followed', {} as never);
+    expect(connectError(stream, 'crm')).toMatchObject({ code: 'UPSTREAM_ERROR', message: expect.stringContaining('redirected the request to http://10.0.0.5/sse (HTTP 302)') });
+    expect(connectError(new SseError(401, 'Non-200 status code (401)', {} as never), 'crm')).toMatchObject({ code: 'UPSTREAM_ERROR', message: expect.stringContaining('credentials') });
+    expect(requestError(new SseError(undefined, 'network', {} as never), 'crm')).toMatchObject({ code: 'UNAVAILABLE' });
+  });
+
   it("the SSRF guard's refusal is REFUSED_ADDRESS, on the error or its cause", () => {
     const refusal = Object.assign(new Error('10.0.0.5 is private'), { code: 'REFUSED_ADDRESS' });
     expect(requestError(refusal, 'crm')).toMatchObject({ code: 'REFUSED_ADDRESS', notSent: true, message: 'source "crm": 10.0.0.5 is private' });
     expect(requestError(new TypeError('fetch failed', { cause: refusal }), 'crm')).toMatchObject({ code: 'REFUSED_ADDRESS' });
   });
 
-  it('keeps UpstreamErrors as they are', () => {
-    const err = new UpstreamError('TIMEOUT', 'slow');
+  it('keeps UpstreamErrors that name the source as they are', () => {
+    const err = new UpstreamError('TIMEOUT', 'source "crm" did not answer within 1000 ms');
     expect(requestError(err, 'crm')).toBe(err);
+  });
+
+  it("names the source in the guarded fetch's errors, which know only a URL, keeping code, notSent and retryInMs", () => {
+    const reset = new UpstreamError('UNAVAILABLE', 'Could not reach http://10.0.0.5: ECONNRESET', false, 250);
+    const named = requestError(reset, 'crm');
+    expect(named).toMatchObject({ code: 'UNAVAILABLE', notSent: false, retryInMs: 250, message: 'source "crm": Could not reach http://10.0.0.5: ECONNRESET' });
+    expect(named.cause).toBe(reset);
+    const refused = new UpstreamError('REFUSED_ADDRESS', '10.0.0.5 is a private address', true);
+    expect(connectError(refused, 'crm')).toMatchObject({ code: 'REFUSED_ADDRESS', notSent: true, message: 'source "crm": 10.0.0.5 is a private address' });
   });
 });
 

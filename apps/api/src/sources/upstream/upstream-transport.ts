@@ -9,7 +9,11 @@ import type { RemoteSourceConfig, ResolvedSource, StdioSourceConfig } from './up
 /** A fetch-compatible function; the SSRF-guarded one comes from `createGuardedFetch(allowlist, options)`. */
 export type UpstreamFetch = FetchLike;
 /** Makes the fetch a source's HTTP transports use, from the tenant's network allowlist. */
-export type FetchFactory = (allowlist: string[]) => UpstreamFetch;
+/**
+ * Makes a source's fetch from its tenant's allowlist. `maxBodyBytes` bounds what one response body may hold while it
+ * streams in (the memory one oversized answer can take), well above the source's result limit.
+ */
+export type FetchFactory = (allowlist: string[], options: { maxBodyBytes: number }) => UpstreamFetch;
 
 export type UpstreamTransportTarget = { kind: 'stdio' } | { kind: 'remote'; url: string };
 

@@ -1,0 +1,5 @@
+import { NewSourcePage } from '@/features/sources/components/new-source-page';
+
+export default function Page() {
+  return <NewSourcePage />;
+}

@@ -1,0 +1,5 @@
+import { TenantsPage } from '@/features/tenants/components/tenants-page';
+
+export default function Page() {
+  return <TenantsPage />;
+}

@@ -1,0 +1,24 @@
+// Tenant endpoints: the selected tenant's settings (owners), and creating tenants (platform admins).
+import type { TenantDto } from '@toolgate/contracts';
+import { apiRequest } from '@/features/http/api-client';
+
+export type Tenant = TenantDto;
+
+export interface TenantChanges {
+  name?: string;
+  /** Hosts, *.wildcards, IP addresses and CIDR ranges upstreams may reach although they are private. */
+  networkAllowlist?: string[];
+}
+
+/** The tenant named by the X-Tenant-Id header. */
+export function getCurrentTenant(signal?: AbortSignal): Promise<Tenant> {
+  return apiRequest('/tenant', { signal });
+}
+
+export function updateCurrentTenant(changes: TenantChanges): Promise<Tenant> {
+  return apiRequest('/tenant', { method: 'PATCH', body: changes });
+}
+
+export function createTenant(body: { slug: string; name: string }): Promise<Tenant> {
+  return apiRequest('/tenants', { method: 'POST', body, tenantScoped: false });
+}

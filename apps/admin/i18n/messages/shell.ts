@@ -1,0 +1,53 @@
+// The console frame: header, tenant switcher, navigation (every section's label lives here).
+import { defineMessages } from '../define-messages';
+
+export const shellMessages = defineMessages(['shell', 'nav'], {
+  en: {
+    'shell.tenant': 'Tenant',
+    'shell.logout': 'Log out',
+    'shell.mainNav': 'Main navigation',
+    'shell.sessionError': 'Could not load your session.',
+    'shell.noTenantTitle': 'No tenant access',
+    'shell.noTenantBody': 'Your account is not a member of any tenant yet. Ask a tenant owner to invite you.',
+    'shell.platformAdmin': 'Platform admin',
+
+    'nav.sectionConfigure': 'Configure',
+    'nav.sectionTry': 'Try',
+    'nav.sectionObserve': 'Observe',
+    'nav.sectionAdminister': 'Administer',
+    'nav.groups': 'Groups',
+    'nav.keys': 'Keys',
+    'nav.tools': 'Tools',
+    'nav.sources': 'Sources',
+    'nav.playground': 'Playground',
+    'nav.logs': 'Call logs',
+    'nav.dashboards': 'Dashboards',
+    'nav.audit': 'Audit',
+    'nav.tenants': 'Tenants',
+    'nav.members': 'Members',
+  },
+  zh: {
+    'shell.tenant': '租户',
+    'shell.logout': '退出登录',
+    'shell.mainNav': '主导航',
+    'shell.sessionError': '无法加载会话信息。',
+    'shell.noTenantTitle': '没有租户访问权限',
+    'shell.noTenantBody': '您的账号尚未加入任何租户。请联系租户所有者邀请您。',
+    'shell.platformAdmin': '平台管理员',
+
+    'nav.sectionConfigure': '配置',
+    'nav.sectionTry': '试用',
+    'nav.sectionObserve': '观测',
+    'nav.sectionAdminister': '管理',
+    'nav.groups': '工具组',
+    'nav.keys': '密钥',
+    'nav.tools': '工具',
+    'nav.sources': '工具来源',
+    'nav.playground': '调试台',
+    'nav.logs': '调用日志',
+    'nav.dashboards': '仪表盘',
+    'nav.audit': '审计',
+    'nav.tenants': '租户',
+    'nav.members': '成员',
+  },
+});
