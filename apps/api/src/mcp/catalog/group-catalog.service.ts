@@ -1,5 +1,6 @@
 // What a group exposes right now: its enabled tools with the group's overrides applied. Cached per group
-// for MCP_AUTH_CACHE_MS so the hot path does no query; dropped at once on local admin changes.
+// for MCP_AUTH_CACHE_MS so the hot path does no query; dropped at once on local admin changes. A catalog
+// in use is reloaded in the background in the last quarter of that period, so calls do not wait for it.
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { SourceKind } from '@toolgate/contracts';
@@ -43,6 +44,12 @@ interface Entry {
   fetchedAt: number;
 }
 
+interface Load {
+  promise: Promise<GroupCatalog>;
+  /** The group's generation when the load began: a change since then makes its answer stale. */
+  generation: number;
+}
+
 /** Served stale while PostgreSQL is unreachable, so a database outage does not stop calls. */
 const STALE_IF_ERROR_MS = 5 * 60_000;
 
@@ -50,28 +57,30 @@ const STALE_IF_ERROR_MS = 5 * 60_000;
 export class GroupCatalogService {
   private readonly logger = new Logger(GroupCatalogService.name);
   private readonly cache = new Map<string, Entry>();
-  private readonly inflight = new Map<string, Promise<GroupCatalog>>();
+  private readonly inflight = new Map<string, Load>();
+  /** Bumped on every change of a group: a load that began before it never lands in the cache. */
+  private readonly generations = new Map<string, number>();
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly config: AppConfigService,
     events: DomainEvents,
   ) {
-    events.on('catalog.changed', ({ groupIds }) => groupIds.forEach((id) => this.cache.delete(id)));
-    events.on('group.changed', ({ groupId }) => this.cache.delete(groupId));
+    events.on('catalog.changed', ({ groupIds }) => groupIds.forEach((id) => this.invalidate(id)));
+    events.on('group.changed', ({ groupId }) => this.invalidate(groupId));
   }
 
   async get(groupId: string): Promise<GroupCatalog> {
     const entry = this.cache.get(groupId);
     const now = Date.now();
-    if (entry && now - entry.fetchedAt < this.config.env.MCP_AUTH_CACHE_MS) return entry.catalog;
-    let pending = this.inflight.get(groupId);
-    if (!pending) {
-      pending = this.load(groupId).finally(() => this.inflight.delete(groupId));
-      this.inflight.set(groupId, pending);
+    const ttl = this.config.env.MCP_AUTH_CACHE_MS;
+    if (entry && now - entry.fetchedAt < ttl) {
+      // Refresh ahead: the calls keep the cached catalog while the next one loads.
+      if (now - entry.fetchedAt >= ttl * 0.75) this.refreshAhead(groupId);
+      return entry.catalog;
     }
     try {
-      return await pending;
+      return await this.loading(groupId);
     } catch (err) {
       if (entry && now - entry.fetchedAt < STALE_IF_ERROR_MS) {
         this.logger.warn({ groupId }, 'serving a cached tool catalog: the database is unreachable');
@@ -81,7 +90,35 @@ export class GroupCatalogService {
     }
   }
 
-  private async load(groupId: string): Promise<GroupCatalog> {
+  private invalidate(groupId: string): void {
+    this.generations.set(groupId, (this.generations.get(groupId) ?? 0) + 1);
+    this.cache.delete(groupId);
+    this.inflight.delete(groupId);
+  }
+
+  /** The load in flight for the group, or a new one; callers arriving meanwhile share it. */
+  private loading(groupId: string): Promise<GroupCatalog> {
+    const current = this.inflight.get(groupId);
+    if (current) return current.promise;
+    const generation = this.generations.get(groupId) ?? 0;
+    const load: Load = { generation, promise: this.load(groupId, generation) };
+    this.inflight.set(groupId, load);
+    const done = () => {
+      if (this.inflight.get(groupId) === load) this.inflight.delete(groupId);
+    };
+    load.promise.then(done, done);
+    return load.promise;
+  }
+
+  private refreshAhead(groupId: string): void {
+    if (this.inflight.has(groupId)) return;
+    this.loading(groupId).catch((err: unknown) => {
+      // The cached catalog stays until its period ends; the next call after that tries again and says why.
+      this.logger.warn({ groupId, err: err instanceof Error ? err.message : String(err) }, 'refreshing a tool catalog ahead of expiry failed');
+    });
+  }
+
+  private async load(groupId: string, generation: number): Promise<GroupCatalog> {
     const rows: CatalogRow[] = await this.db.query(
       `SELECT t.id, t.name, t.title, t.description, t.input_schema, t.output_schema, t.annotations, t.schema_hash,
               t.timeout_seconds, t.config_data, t.redaction_paths, t.source_id, s.kind AS source_kind,
@@ -101,7 +138,8 @@ export class GroupCatalogService {
       byName: new Map(tools.map((t) => [t.name, t])),
       fingerprint: tools.map((t) => `${t.name}:${t.schemaHash}:${t.description.length}`).join('|'),
     };
-    this.cache.set(groupId, { catalog, fetchedAt: Date.now() });
+    // A change during the query (an admin edit, an event from another replica) wins: this answer is not kept.
+    if ((this.generations.get(groupId) ?? 0) === generation) this.cache.set(groupId, { catalog, fetchedAt: Date.now() });
     return catalog;
   }
 }

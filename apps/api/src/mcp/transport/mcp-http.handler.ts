@@ -210,6 +210,8 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
     if (!Array.isArray(value) && requests.length === 1) {
       return this.answerRequest(x, 'session', caller, session, requests[0], session.clientName, session.clientVersion);
     }
+    // Each request of the batch listens for the client going away (at most MAX_BATCH_MESSAGES): not a leak.
+    res.setMaxListeners(res.getMaxListeners() + requests.length);
     const answers = await Promise.all(requests.map((r) => this.run(x, 'session', caller, session, r, session.clientName, session.clientVersion)));
     sendJson(res, 200, [...immediate, ...answers]);
   }
