@@ -1,6 +1,7 @@
 import type { CallOutcome } from '@toolgate/contracts';
 import type { ToolResult } from '../../builtin-tools/mcp-tool.decorator';
 import type { ExposedTool } from '../catalog/group-catalog.service';
+import type { CallCancellation } from './deadline';
 import type { AuthenticatedGroup, AuthenticatedKey } from './key-authenticator';
 
 /** Who is calling: the verified key and its group (see KeyAuthenticator). */
@@ -18,7 +19,7 @@ export interface CallContext {
   clientVersion: string | null;
   callerIp: string | null;
   /** Aborted when the client cancels or disconnects. */
-  signal: AbortSignal;
+  cancellation: CallCancellation;
   progress?: (progress: number, total?: number, message?: string) => void;
   startedAt: number;
 }

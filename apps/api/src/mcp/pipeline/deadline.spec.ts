@@ -1,4 +1,4 @@
-import { CallCancellation, Cancelled, DeadlineExceeded, runWithDeadline } from './deadline';
+import { CallCancellation, Cancelled, DeadlineExceeded, runWithDeadline, WorkScope } from './deadline';
 
 describe('runWithDeadline', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -9,8 +9,8 @@ describe('runWithDeadline', () => {
 
   /** Work that only ends when its signal aborts (or never, if it ignores it). */
   function hanging(record?: (signal: AbortSignal) => void) {
-    return (signal: AbortSignal) => {
-      record?.(signal);
+    return (scope: WorkScope) => {
+      record?.(scope.signal);
       return new Promise<string>(() => undefined);
     };
   }
@@ -20,8 +20,8 @@ describe('runWithDeadline', () => {
     const remove = jest.spyOn(outer.signal, 'removeEventListener');
     let inner: AbortSignal | undefined;
     const result = await runWithDeadline(
-      async (signal) => {
-        inner = signal;
+      async (scope) => {
+        inner = scope.signal;
         return 42;
       },
       1000,
@@ -121,6 +121,61 @@ describe('runWithDeadline', () => {
     await expect(run).resolves.toBe('done');
   });
 
+  describe('without anyone asking for a signal', () => {
+    /** Counts the AbortControllers made while `fn` runs. */
+    async function countControllers(fn: () => Promise<void>): Promise<number> {
+      const Original = globalThis.AbortController;
+      let made = 0;
+      globalThis.AbortController = class extends Original {
+        constructor() {
+          super();
+          made++;
+        }
+      };
+      try {
+        await fn();
+      } finally {
+        globalThis.AbortController = Original;
+      }
+      return made;
+    }
+
+    it('makes no AbortController for a call whose work never looks at its signal', async () => {
+      const made = await countControllers(async () => {
+        const cancellation = new CallCancellation();
+        await expect(runWithDeadline(async (scope) => (scope.aborted ? 0 : 1), 1000, cancellation)).resolves.toBe(1);
+        expect(cancellation.aborted).toBe(false);
+      });
+      expect(made).toBe(0);
+    });
+
+    it('hands a signal asked for after the deadline already aborted, with the deadline as its reason', async () => {
+      let scope: WorkScope | undefined;
+      const run = runWithDeadline(
+        (s) => {
+          scope = s;
+          return new Promise<string>(() => undefined);
+        },
+        100,
+        new CallCancellation(),
+      );
+      jest.advanceTimersByTime(100);
+      await expect(run).rejects.toBeInstanceOf(DeadlineExceeded);
+      expect(scope!.aborted).toBe(true);
+      expect(scope!.signal.aborted).toBe(true);
+      expect(scope!.signal.reason).toBeInstanceOf(DeadlineExceeded);
+    });
+
+    it("makes the call's own signal on demand, aborted if the call already is", () => {
+      const cancellation = new CallCancellation();
+      cancellation.abort('client went away');
+      expect(cancellation.aborted).toBe(true);
+      expect(cancellation.signal.aborted).toBe(true);
+      expect(cancellation.signal.reason).toBe('client went away');
+      expect(cancellation.reason).toBe('client went away');
+    });
+  });
+
   describe('under a CallCancellation', () => {
     const listeners = (c: CallCancellation) => c as unknown as { listener: unknown; more: unknown[] | null };
 
@@ -128,8 +183,8 @@ describe('runWithDeadline', () => {
       const cancellation = new CallCancellation();
       const add = jest.spyOn(cancellation.signal, 'addEventListener');
       let inner: AbortSignal | undefined;
-      const first = runWithDeadline(hanging((s) => (inner = s)), 1000, cancellation.signal);
-      const second = runWithDeadline(hanging(), 1000, cancellation.signal);
+      const first = runWithDeadline(hanging((s) => (inner = s)), 1000, cancellation);
+      const second = runWithDeadline(hanging(), 1000, cancellation);
       cancellation.abort('client went away');
       await expect(first).rejects.toBeInstanceOf(Cancelled);
       await expect(second).rejects.toBeInstanceOf(Cancelled);
@@ -141,9 +196,9 @@ describe('runWithDeadline', () => {
 
     it('forgets the work once it settles, by result or by deadline', async () => {
       const cancellation = new CallCancellation();
-      await expect(runWithDeadline(async () => 1, 1000, cancellation.signal)).resolves.toBe(1);
-      const late = runWithDeadline(hanging(), 100, cancellation.signal);
-      const other = runWithDeadline(async () => 2, 1000, cancellation.signal);
+      await expect(runWithDeadline(async () => 1, 1000, cancellation)).resolves.toBe(1);
+      const late = runWithDeadline(hanging(), 100, cancellation);
+      const other = runWithDeadline(async () => 2, 1000, cancellation);
       jest.advanceTimersByTime(100);
       await expect(late).rejects.toBeInstanceOf(DeadlineExceeded);
       await expect(other).resolves.toBe(2);
@@ -157,7 +212,7 @@ describe('runWithDeadline', () => {
       const cancellation = new CallCancellation();
       cancellation.abort();
       const work = jest.fn(async () => 1);
-      await expect(runWithDeadline(work, 1000, cancellation.signal)).rejects.toBeInstanceOf(Cancelled);
+      await expect(runWithDeadline(work, 1000, cancellation)).rejects.toBeInstanceOf(Cancelled);
       expect(work).not.toHaveBeenCalled();
     });
   });

@@ -16,28 +16,66 @@ export class Cancelled extends Error {
   }
 }
 
-/** Cancellations by their signal, so runWithDeadline can tell one it may listen to without an 'abort' listener. */
-const CANCELLATIONS = new WeakMap<AbortSignal, CallCancellation>();
+/**
+ * An AbortController made only when someone asks for its signal. Most calls end without anyone asking (the echo
+ * of a builtin tool never looks), and making an AbortSignal costs more than the rest of the deadline
+ * (bench/README.md, "Where the time goes"). Aborting before the signal exists is remembered: a signal asked for
+ * later is born aborted, with the same reason.
+ */
+class LazyAbort {
+  private controller: AbortController | null = null;
+  private abortedWith: { reason: unknown } | null = null;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.abortedWith) this.controller.abort(this.abortedWith.reason);
+    }
+    return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.abortedWith !== null;
+  }
+
+  /** As AbortSignal.reason: undefined until aborted. */
+  get reason(): unknown {
+    return this.abortedWith ? this.signal.reason : undefined;
+  }
+
+  /** False if it was aborted already. */
+  abort(reason?: unknown): boolean {
+    if (this.abortedWith) return false;
+    this.abortedWith = { reason };
+    this.controller?.abort(reason);
+    return true;
+  }
+}
 
 /**
  * One call's cancellation, owned by whoever serves the call (the transport: the client went away, or sent
- * notifications/cancelled). Its `signal` is an ordinary AbortSignal for the call's context; runWithDeadline, given
- * that signal, hears of the abort through a plain callback instead of an EventTarget listener, whose adding and
- * removing cost more than the rest of the deadline (bench/README.md, "Where the time goes").
+ * notifications/cancelled). runWithDeadline hears of the abort through a plain callback instead of an EventTarget
+ * listener; its `signal`, for anyone who needs an ordinary AbortSignal, is made only when asked for.
  */
 export class CallCancellation {
-  private readonly controller = new AbortController();
-  readonly signal: AbortSignal = this.controller.signal;
+  private readonly state = new LazyAbort();
   private listener: (() => void) | null = null;
   private more: (() => void)[] | null = null;
 
-  constructor() {
-    CANCELLATIONS.set(this.signal, this);
+  get signal(): AbortSignal {
+    return this.state.signal;
+  }
+
+  get aborted(): boolean {
+    return this.state.aborted;
+  }
+
+  get reason(): unknown {
+    return this.state.reason;
   }
 
   abort(reason?: unknown): void {
-    if (this.signal.aborted) return;
-    this.controller.abort(reason);
+    if (!this.state.abort(reason)) return;
     const first = this.listener;
     const rest = this.more;
     this.listener = null;
@@ -58,21 +96,29 @@ export class CallCancellation {
   }
 }
 
+/** What the work under a deadline gets: whether it should stop, and a signal for APIs that take one (made on demand). */
+export interface WorkScope {
+  readonly signal: AbortSignal;
+  readonly aborted: boolean;
+}
+
 /** setTimeout fires at once for anything above this; treat such deadlines as none. */
 const MAX_TIMER_MS = 2_147_483_647;
 
 /**
- * Runs `fn` with a signal that aborts when `ms` pass (rejecting with DeadlineExceeded) or when `outer`
- * aborts (rejecting with Cancelled), whichever comes first; the signal's reason is that same error, so
- * work that forwards it (e.g. an upstream cancellation) can say why. The promise settles at the
- * deadline even if `fn` ignores the signal. The timer and the listener on `outer` are always removed.
+ * Runs `fn` with a scope whose signal aborts when `ms` pass (rejecting with DeadlineExceeded) or when `outer`
+ * aborts (rejecting with Cancelled), whichever comes first; the signal's reason is that same error, so work that
+ * forwards it (e.g. an upstream cancellation) can say why. The work never starts for a call already cancelled.
+ * The promise settles at the deadline even if `fn` ignores the signal. The timer and the listener on `outer` are
+ * always removed.
  */
-export function runWithDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, ms: number, outer?: AbortSignal): Promise<T> {
+export function runWithDeadline<T>(fn: (scope: WorkScope) => Promise<T>, ms: number, outer?: AbortSignal | CallCancellation): Promise<T> {
   if (outer?.aborted) return Promise.reject(new Cancelled(outer.reason));
   if (!(ms > 0)) return Promise.reject(new DeadlineExceeded(ms));
 
-  const controller = new AbortController();
-  const owner = outer && CANCELLATIONS.get(outer);
+  const scope = new LazyAbort();
+  const owner = outer instanceof CallCancellation ? outer : undefined;
+  const outerSignal = owner ? undefined : (outer as AbortSignal | undefined);
   return new Promise<T>((resolve, reject) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
@@ -81,12 +127,12 @@ export function runWithDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, ms: 
       settled = true;
       if (timer) clearTimeout(timer);
       if (owner) owner.unlisten(onOuterAbort);
-      else outer?.removeEventListener('abort', onOuterAbort);
+      else outerSignal?.removeEventListener('abort', onOuterAbort);
     };
     const abortWith = (err: Error) => {
       if (settled) return;
       finish();
-      controller.abort(err);
+      scope.abort(err);
       reject(err);
     };
     function onOuterAbort() {
@@ -95,11 +141,11 @@ export function runWithDeadline<T>(fn: (signal: AbortSignal) => Promise<T>, ms: 
 
     if (ms <= MAX_TIMER_MS) timer = setTimeout(() => abortWith(new DeadlineExceeded(ms)), ms);
     if (owner) owner.listen(onOuterAbort);
-    else outer?.addEventListener('abort', onOuterAbort, { once: true });
+    else outerSignal?.addEventListener('abort', onOuterAbort, { once: true });
 
     let work: Promise<T>;
     try {
-      work = fn(controller.signal);
+      work = fn(scope);
     } catch (err) {
       finish();
       reject(err);

@@ -7,7 +7,7 @@ import { UpstreamError } from '../../sources/upstream/upstream.types';
 import type { ExposedTool } from '../catalog/group-catalog.service';
 import { AppException } from '../../common/errors/app-exception';
 import { CallContext, CallRefusal } from './call-types';
-import { Cancelled, DeadlineExceeded, runWithDeadline } from './deadline';
+import { Cancelled, DeadlineExceeded, runWithDeadline, WorkScope } from './deadline';
 
 export interface Execution {
   result: ToolResult;
@@ -25,13 +25,13 @@ export class ExecuteTool {
   async execute(tool: ExposedTool, args: Record<string, unknown>, ctx: CallContext): Promise<Execution> {
     const started = performance.now();
     try {
-      const result = await runWithDeadline((signal) => this.invoke(tool, args, ctx, signal), tool.timeoutSeconds * 1000, ctx.signal);
+      const result = await runWithDeadline((scope) => this.invoke(tool, args, ctx, scope), tool.timeoutSeconds * 1000, ctx.cancellation);
       return { result, upstreamDurationMs: Math.round(performance.now() - started) };
     } catch (err) {
       if (err instanceof DeadlineExceeded) {
         throw new CallRefusal('timeout', 'TIMEOUT', `Tool "${tool.name}" did not finish within ${tool.timeoutSeconds} s and was cancelled.`, 'tool-error');
       }
-      if (err instanceof Cancelled || (err instanceof UpstreamError && err.code === 'CANCELLED' && ctx.signal.aborted)) {
+      if (err instanceof Cancelled || (err instanceof UpstreamError && err.code === 'CANCELLED' && ctx.cancellation.aborted)) {
         throw new CallRefusal('cancelled', 'CANCELLED', `The call to "${tool.name}" was cancelled by the client.`, 'tool-error');
       }
       if (err instanceof UpstreamError) {
@@ -46,7 +46,7 @@ export class ExecuteTool {
     }
   }
 
-  private invoke(tool: ExposedTool, args: Record<string, unknown>, ctx: CallContext, signal: AbortSignal): Promise<ToolResult> {
+  private invoke(tool: ExposedTool, args: Record<string, unknown>, ctx: CallContext, scope: WorkScope): Promise<ToolResult> {
     switch (tool.sourceKind) {
       case 'builtin': {
         const builtin = this.builtins.get(tool.originalName);
@@ -59,7 +59,10 @@ export class ExecuteTool {
           apiKeyId: ctx.caller.key.id,
           toolId: tool.toolId,
           configData: tool.configData,
-          signal,
+          // Made when the tool first looks at it: most tools never do.
+          get signal() {
+            return scope.signal;
+          },
           requestId: ctx.requestId,
           progress: ctx.progress ?? (() => undefined),
         });
@@ -69,7 +72,7 @@ export class ExecuteTool {
       case 'mcp_sse':
       case 'http':
         return this.upstreams.call(ctx.caller.key.tenantId, tool, args, {
-          signal,
+          signal: scope.signal,
           timeoutMs: tool.timeoutSeconds * 1000,
           onProgress: ctx.progress,
         });

@@ -1,5 +1,6 @@
 // MCP methods, the same for every transport and revision: the transport decides the era and session,
 // this decides what each method answers.
+import type { CallCancellation } from '../pipeline/deadline';
 import { Injectable } from '@nestjs/common';
 import type { ExposedTool } from '../catalog/group-catalog.service';
 import { CallPipeline } from '../pipeline/call-pipeline';
@@ -21,7 +22,8 @@ export interface DispatchContext {
   callerIp: string | null;
   clientName: string | null;
   clientVersion: string | null;
-  signal: AbortSignal;
+  /** The client's cancellation of this request (it went away, or sent notifications/cancelled). */
+  cancellation: CallCancellation;
   progress?: CallContext['progress'];
 }
 
@@ -74,7 +76,7 @@ export class McpDispatcher {
             clientName: ctx.clientName,
             clientVersion: ctx.clientVersion,
             callerIp: ctx.callerIp,
-            signal: ctx.signal,
+            cancellation: ctx.cancellation,
             progress: ctx.progress,
             startedAt: Date.now(),
           },

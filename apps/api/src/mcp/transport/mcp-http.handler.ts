@@ -284,7 +284,7 @@ export class McpHttpHandler implements BeforeApplicationShutdown {
         callerIp: x.ip,
         clientName,
         clientVersion,
-        signal: cancellation.signal,
+        cancellation,
         progress,
       });
       return ok(msg.id, result);
