@@ -105,6 +105,14 @@ describe('benchmark harness (smoke run)', () => {
       expect(l.vsDirect).toMatchObject({ directErrors: 0, rpsRatio: expect.any(Number), addedP50Ms: expect.any(Number), addedP99Ms: expect.any(Number) });
       expect(l.successful).toBeGreaterThan(0);
     }
+    // The same two at a fixed offered load (half what the proxied path sustained), for the added latency.
+    const rated = of('S2-rate');
+    expect(rated.map((l) => l.connections)).toEqual([10, 50]);
+    for (const l of rated) {
+      expect(l).toMatchObject({ offeredRps: expect.any(Number), addedP50Ms: expect.any(Number), direct: { errors: 0 }, proxied: { errors: 0 } });
+      expect(l.direct.rps).toBeGreaterThan(0);
+      expect(l.proxied.rps).toBeGreaterThan(0);
+    }
   });
 
   it('reports S3 for both eras, S5 for every query shape, and RSS', () => {

@@ -13,7 +13,7 @@ import { Samples } from './stats.mjs';
 /** Placeholder autocannon replaces with a fresh id in each request (idReplacement). */
 export const ID = '[<id>]';
 
-const isSuccessBody = (body) => body.includes('"result"') && !body.includes('"error"') && !body.includes('"isError":true');
+export const isSuccessBody = (body) => body.includes('"result"') && !body.includes('"error"') && !body.includes('"isError":true');
 
 let current = null;
 

@@ -337,19 +337,18 @@ describe('upstream sources through the gateway (real upstreams on 127.0.0.1)', (
       expect(text(await call(tools.big, { bytes: 10 }))).toBe('x'.repeat(10));
     });
 
-    it('an answer far past the limit is cut off while it streams in, not read whole: memory stays bounded, the call ends at its deadline, the source stays usable (SECURITY 24)', async () => {
+    it('an answer far past the limit is cut off while it streams in, not read whole: memory stays bounded, the call fails at once as too large, the source stays usable (SECURITY 24)', async () => {
       const source = await createSource({ kind: 'mcp_http', name: 'Flooding CRM', config: { urls: [up.url], resilience: { maxResponseBytes: 16 * 1024 } } });
-      const tools = await expose(source.id, ['big'], { timeoutSeconds: 2 });
+      const tools = await expose(source.id, ['big'], { timeoutSeconds: 10 });
       const started = Date.now();
-      // 50 MB against a 16 KiB limit: the body cap (4 × limit + 64 KiB) stops reading after ~128 KiB. The SDK transport
-      // does not fail a request whose SSE stream broke, so the call ends at its deadline, as a timeout.
+      // 50 MB against a 16 KiB limit: the body cap (4 × limit + 64 KiB) stops reading after ~128 KiB and the call
+      // fails there, long before its 10 s deadline. (Heap is not measured: the test upstream shares this process.)
       const flood = await call(tools.big, { bytes: 50_000_000 });
       const took = Date.now() - started;
       expect(flood.isError).toBe(true);
-      expect(took).toBeLessThan(4_000);
-      // Read whole, the answer would have been refused as UPSTREAM_RESPONSE_TOO_LARGE (the 200 KB case above);
-      // a timeout shows reading stopped at the cap. (Heap is not measured: the test upstream shares this process.)
-      expect(await lastLog(tools.big)).toEqual({ outcome: 'timeout', error_code: 'TIMEOUT' });
+      expect(text(flood)).toMatch(/source "Flooding CRM": The response from http:\/\/127\.0\.0\.1:\d+\/mcp exceeded 131072 bytes/);
+      expect(took).toBeLessThan(5_000);
+      expect(await lastLog(tools.big)).toEqual({ outcome: 'upstream_error', error_code: 'UPSTREAM_RESPONSE_TOO_LARGE' });
       expect(text(await call(tools.big, { bytes: 10 }))).toBe('x'.repeat(10));
     });
 

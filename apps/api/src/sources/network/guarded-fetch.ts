@@ -16,6 +16,12 @@ export type FetchLike = (input: string | URL | Request, init?: RequestInit) => P
 
 /** Fetch-compatible; `close()` drops its pooled connections (when the source stops). */
 export interface GuardedFetch extends FetchLike {
+  /**
+   * One POST under the same checks and on the same connection pool, without fetch's Request and Response: resolves
+   * with the response head (a redirect is not followed; the caller decides). For the hot path of proxied calls
+   * (sources/upstream/direct-tool-call.ts).
+   */
+  post(url: URL, headers: http.OutgoingHttpHeaders, body: Buffer, signal: AbortSignal): Promise<http.IncomingMessage>;
   close(): void;
 }
 
@@ -64,7 +70,7 @@ function pinnedLookup(addresses: string[]): LookupFunction {
   };
 }
 
-function abortReason(signal: AbortSignal): unknown {
+export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
@@ -117,13 +123,10 @@ export function createGuardedFetch(allowlist: readonly string[], options: Guarde
   }
 
   /** Sends one request to the hop's pinned addresses and resolves with the response head. */
-  function send(hop: Hop, method: string, headers: Headers, body: Buffer | null, signal: AbortSignal, notSentBefore: boolean): Promise<http.IncomingMessage> {
+  function send(hop: Hop, method: string, outgoing: http.OutgoingHttpHeaders, body: Buffer | null, signal: AbortSignal, notSentBefore: boolean): Promise<http.IncomingMessage> {
     const { url } = hop;
     const isHttps = url.protocol === 'https:';
-    const outgoing: http.OutgoingHttpHeaders = {};
-    headers.forEach((value, name) => {
-      if (name !== 'host') outgoing[name] = value;
-    });
+    delete outgoing.host;
     outgoing.accept ??= '*/*';
     if (body) outgoing['content-length'] = String(body.length);
     else if (method === 'POST' || method === 'PUT') outgoing['content-length'] = '0';
@@ -179,7 +182,9 @@ export function createGuardedFetch(allowlist: readonly string[], options: Guarde
       const notSent = redirects === 0; // after the first hop, an upstream has seen the request
       const hop = await resolveHop(url, host, notSent, previous);
       if (signal.aborted) throw abortReason(signal);
-      const res = await send(hop, method, headers, body, signal, notSent);
+      const outgoing: http.OutgoingHttpHeaders = {};
+      headers.forEach((value, name) => (outgoing[name] = value));
+      const res = await send(hop, method, outgoing, body, signal, notSent);
       const status = res.statusCode ?? 0;
       const location = REDIRECT_STATUSES.has(status) ? res.headers.location : undefined;
       if (!location || request.redirect === 'manual') {
@@ -215,7 +220,17 @@ export function createGuardedFetch(allowlist: readonly string[], options: Guarde
     }
   };
 
+  async function post(url: URL, headers: http.OutgoingHttpHeaders, body: Buffer, signal: AbortSignal): Promise<http.IncomingMessage> {
+    const first = checkUrl(url);
+    if (!first.ok) throw new UpstreamError('REFUSED_ADDRESS', first.reason, true);
+    if (signal.aborted) throw abortReason(signal);
+    const hop = await resolveHop(first.url, first.host, true);
+    if (signal.aborted) throw abortReason(signal);
+    return send(hop, 'POST', { ...headers }, body, signal, true);
+  }
+
   return Object.assign(guardedFetch, {
+    post,
     close() {
       agents['http:'].destroy();
       agents['https:'].destroy();
@@ -313,7 +328,7 @@ function toResponse(
 }
 
 /** Undoes a content coding as fetch does (we never ask for one; a caller's Accept-Encoding might). */
-function decode(res: http.IncomingMessage): Readable {
+export function decode(res: http.IncomingMessage): Readable {
   const coding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
   // Sync flush: an SSE event is handed on as soon as it arrives, and a truncated tail is not an error.
   const flush = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };

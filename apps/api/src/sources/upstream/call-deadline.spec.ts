@@ -40,6 +40,19 @@ describe('CallDeadline', () => {
     expect(error).toMatchObject({ code: 'TIMEOUT' });
   });
 
+  it('a call the caller cancelled stays CANCELLED when its own deadline passes before the attempt noticed', async () => {
+    const caller = new AbortController();
+    const call = new CallDeadline(caller.signal, 20);
+    const attempt = call.attempt(10_000);
+    caller.abort();
+    // The attempt's failure arrives late (a socket torn down reports a turn later), after the deadline's timer.
+    await new Promise((r) => setTimeout(r, 40));
+    expect(call.timedOut).toBe(false);
+    expect(call.abortError(attempt, 'x')).toMatchObject({ code: 'CANCELLED' });
+    attempt.dispose();
+    call.dispose();
+  });
+
   it('an attempt times out on its own without ending the call', async () => {
     const call = new CallDeadline(new AbortController().signal, 10_000);
     const attempt = call.attempt(20);

@@ -23,6 +23,9 @@ export class CallDeadline {
   ) {
     this.deadline = now() + timeoutMs;
     this.timer = setTimeout(() => {
+      // A call the caller ended already did not run out of time: its outcome stays the caller's, however late
+      // the attempt notices (the SDK rejects at once; a socket being torn down reports an event loop turn later).
+      if (this.controller.signal.aborted) return;
       this.expired = true;
       this.controller.abort(new UpstreamError('TIMEOUT', `no answer within ${timeoutMs} ms`));
     }, timeoutMs);

@@ -11,8 +11,9 @@ import { LatencyWindow } from './latency-window';
 import { ReplicaSelector } from './replica-selector';
 import { isTransientFailure, mayRetry, RetryBudget, RetryBudgetOptions, withRetries } from './retry-policy';
 import { RestartBackoff, UpstreamConnection } from './upstream-connection';
+import { DirectCallTarget, directToolCall, GuardedPost } from './direct-tool-call';
 import { breakerOutcome, isHttpStatus, requestError } from './upstream-errors';
-import { createUpstreamTransport, FetchFactory, TransportFactory, UpstreamFetch, UpstreamTransportTarget } from './upstream-transport';
+import { createUpstreamTransport, FetchFactory, TransportFactory, upstreamHeaders, UpstreamFetch, UpstreamTransportTarget } from './upstream-transport';
 import {
   RemoteSourceConfig,
   ResilienceConfig,
@@ -142,8 +143,12 @@ export class UpstreamClientPool implements OnApplicationShutdown {
       const progress = onProgress ? conn.watchProgress(onProgress) : undefined;
       try {
         const params = { name, arguments: args, ...(progress ? { _meta: { progressToken: progress.token } } : {}) };
-        // Our signals end the request; the SDK's own timer only backs them up.
-        const raw = await client.request({ method: 'tools/call', params }, RawResult, { signal: attempt.signal, timeout: call.remainingMs + 1000 });
+        // Streamable HTTP: straight onto the client's session (direct-tool-call.ts); stdio and legacy SSE through the
+        // SDK, whose own timer only backs up our signals.
+        const direct = conn.directSession(client);
+        const raw = direct
+          ? await directToolCall(direct, params, attempt.signal)
+          : await client.request({ method: 'tools/call', params }, RawResult, { signal: attempt.signal, timeout: call.remainingMs + 1000 });
         return this.toToolResult(entry, name, raw);
       } finally {
         progress?.dispose();
@@ -404,6 +409,7 @@ export class UpstreamClientPool implements OnApplicationShutdown {
         onToolsChanged: () => {
           if (entry && this.entries.get(source.id) === entry) this.emitToolsChanged(source.id);
         },
+        directTarget: source.kind === 'mcp_http' && target.kind === 'remote' ? once(() => this.directTarget(source, target.url, fetches)) : undefined,
         logger: this.logger,
         now: this.now,
       });
@@ -417,13 +423,17 @@ export class UpstreamClientPool implements OnApplicationShutdown {
   private fetchFor(source: ResolvedSource, fetches: Map<FetchFactory | undefined, UpstreamFetch>): UpstreamFetch {
     let made = fetches.get(this.fetchFactory);
     if (!made) {
-      const maxResponseBytes = source.config.resilience?.maxResponseBytes ?? DEFAULTS.maxResponseBytes;
-      // Room for JSON escaping and SSE framing: answers between the result limit and this still get RESPONSE_TOO_LARGE.
-      const maxBodyBytes = maxResponseBytes * 4 + 64 * 1024;
-      made = this.fetchFactory ? this.fetchFactory(source.networkAllowlist, { maxBodyBytes }) : (url, init) => fetch(url, init);
+      made = this.fetchFactory ? this.fetchFactory(source.networkAllowlist, { maxBodyBytes: maxBodyBytes(source) }) : (url, init) => fetch(url, init);
       fetches.set(this.fetchFactory, made);
     }
     return made;
+  }
+
+  /** A direct tools/call goes through the source's guarded fetch (its checks, pinning and pool), when it has one. */
+  private directTarget(source: ResolvedSource, url: string, fetches: Map<FetchFactory | undefined, UpstreamFetch>): DirectCallTarget | null {
+    const post = (this.fetchFor(source, fetches) as UpstreamFetch & { post?: GuardedPost }).post;
+    if (typeof post !== 'function') return null;
+    return { url: new URL(url), headers: upstreamHeaders(source), post, maxBodyBytes: maxBodyBytes(source) };
   }
 
   /** SECURITY 27: every stdio launch is logged (command and argument list; environment names only). */
@@ -510,4 +520,15 @@ function hashSource(source: ResolvedSource): string {
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Room for JSON escaping and SSE framing: answers between the result limit and this still get RESPONSE_TOO_LARGE. */
+function maxBodyBytes(source: ResolvedSource): number {
+  return (source.config.resilience?.maxResponseBytes ?? DEFAULTS.maxResponseBytes) * 4 + 64 * 1024;
+}
+
+/** `make`'s value, made on the first call. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
 }

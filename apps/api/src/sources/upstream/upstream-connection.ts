@@ -2,12 +2,14 @@
 // lazily, reused by every call, supervised (a stdio process that exits is restarted on next use, with backoff).
 import { Logger } from '@nestjs/common';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ProgressNotificationSchema, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { CircuitBreaker } from './circuit-breaker';
+import type { DirectCallSession, DirectCallTarget } from './direct-tool-call';
 import type { Replica } from './replica-selector';
 import { sleep } from './retry-policy';
 import { connectError } from './upstream-errors';
@@ -36,6 +38,8 @@ export interface UpstreamConnectionOptions {
   /** Secret values to mask in the stdio process's stderr before it is logged. */
   secretValues: string[];
   onToolsChanged: () => void;
+  /** Streamable HTTP upstreams: where a tools/call may go directly (direct-tool-call.ts); null for the SDK path. */
+  directTarget?: () => DirectCallTarget | null;
   logger: Logger;
   now: () => number;
 }
@@ -66,6 +70,7 @@ export class UpstreamConnection implements Replica {
   private readonly closedClients = new WeakMap<Client, { intentional: boolean; message: string }>();
   private readonly exits = new WeakMap<Client, ExitInfo>();
   private readonly processes = new WeakMap<Client, ChildProcess>();
+  private readonly transports = new WeakMap<Client, Transport>();
   /** Why the last process or connection ended on its own; set until a restart succeeds. */
   private restartReason: string | null = null;
   private crashes = 0;
@@ -138,6 +143,14 @@ export class UpstreamConnection implements Replica {
    * A progress token for one request and its listener. We route progress ourselves: the SDK drops its progress
    * handler as soon as the response arrives, losing a last notification that came in the same read.
    */
+  /** What a direct tools/call needs on this client's session, or null when calls must go through the SDK. */
+  directSession(client: Client): DirectCallSession | null {
+    const transport = this.transports.get(client);
+    if (!(transport instanceof StreamableHTTPClientTransport)) return null;
+    const target = this.options.directTarget?.();
+    return target ? { target, client, transport } : null;
+  }
+
   watchProgress(listener: ProgressListener): { token: string; dispose: () => void } {
     const token = `tg-${++this.progressTokens}`;
     this.progressListeners.set(token, listener);
@@ -160,6 +173,7 @@ export class UpstreamConnection implements Replica {
     this.state = 'connecting';
     const transport = this.options.createTransport();
     const client = new Client(this.options.clientInfo, { capabilities: {} });
+    this.transports.set(client, transport);
     client.setNotificationHandler(ToolListChangedNotificationSchema, async () => this.options.onToolsChanged());
     client.setNotificationHandler(ProgressNotificationSchema, async ({ params }) => {
       this.progressListeners.get(String(params.progressToken))?.(params.progress, params.total, params.message);
