@@ -201,8 +201,9 @@ function readText(res: http.IncomingMessage, max: number, target: DirectCallTarg
       chunks.push(chunk);
     });
     source.once('end', () => finish());
-    source.once('error', (error: NodeJS.ErrnoException) => finish(cutOff(target, signal, error)));
-    source.once('close', () => finish(cutOff(target, signal)));
+    // `done` first: a body that ended normally also closes, and an Error's stack trace is not free.
+    source.once('error', (error: NodeJS.ErrnoException) => done || finish(cutOff(target, signal, error)));
+    source.once('close', () => done || finish(cutOff(target, signal)));
   });
 }
 
@@ -287,7 +288,7 @@ function readEventStream(session: DirectCallSession, res: http.IncomingMessage, 
       settle(signal.aborted ? abortReason(signal) : new UpstreamError('UNAVAILABLE', `The response stream from ${describe(target.url)} ended before the answer to tools/call`));
     };
     source.once('end', ended);
-    source.once('error', (error: NodeJS.ErrnoException) => settle(cutOff(target, signal, error)));
-    source.once('close', () => settle(cutOff(target, signal)));
+    source.once('error', (error: NodeJS.ErrnoException) => settled || settle(cutOff(target, signal, error)));
+    source.once('close', () => settled || settle(cutOff(target, signal)));
   });
 }
