@@ -60,6 +60,14 @@ function session(path = '/mcp', maxBodyBytes = 64 * 1024) {
   return { s, forwarded, notification };
 }
 
+async function until(done: () => boolean, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('not within the time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 const call = (s: DirectCallSession, signal = new AbortController().signal) => directToolCall(s, { name: 'echo', arguments: { text: 'hi' } }, signal);
 const result = (text: string) => ({ content: [{ type: 'text', text }] });
 const json = (res: http.ServerResponse, status: number, value: unknown) => {
@@ -89,7 +97,7 @@ describe('directToolCall', () => {
     expect(forwarded).toEqual([{ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'working' } }]);
   });
 
-  it('reads an SSE answer event by event, whatever the line endings and chunking, forwarding what comes before it', async () => {
+  it('reads an SSE answer event by event, whatever the line endings and chunking, forwarding what comes before and after it', async () => {
     answer = (_req, res, body) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       const progress = JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'tg-1', progress: 1, total: 2 } });
@@ -101,13 +109,29 @@ describe('directToolCall', () => {
         res.write(`${progress.slice(20)}\r\n\r\n`);
         const cut = done.indexOf(',') + 1; // data lines join with a newline: split where JSON allows whitespace
         res.write(`id: 7\ndata: ${done.slice(0, cut)}\ndata: ${done.slice(cut)}\n\n`);
-        // Anything after the answer is drained, not read.
-        res.end('data: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"after"}}\n\n');
+        // What comes after the answer, until the upstream ends the stream, still reaches the client.
+        setTimeout(() => res.end('data: {"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"after"}}\n\n'), 20);
       }, 20);
     };
     const { s, forwarded } = session();
     await expect(call(s)).resolves.toEqual(result('streamed'));
     expect(forwarded).toEqual([{ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 'tg-1', progress: 1, total: 2 } }]);
+    await until(() => forwarded.length === 2);
+    expect(forwarded[1]).toEqual({ jsonrpc: '2.0', method: 'notifications/message', params: { level: 'info', data: 'after' } });
+  });
+
+  it('closes a stream the upstream leaves open after the answer', async () => {
+    let closed = false;
+    answer = (_req, res, body) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ jsonrpc: '2.0', id: body.id, result: result('done') })}\n\n`);
+      res.on('close', () => (closed = true));
+    };
+    const { s } = session();
+    s.target.afterAnswerMs = 50;
+    await expect(call(s)).resolves.toEqual(result('done'));
+    expect(closed).toBe(false);
+    await until(() => closed);
   });
 
   it('turns a JSON-RPC error into McpError, an HTTP error into StreamableHTTPError with the body', async () => {

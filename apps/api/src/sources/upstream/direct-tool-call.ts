@@ -26,6 +26,8 @@ export interface DirectCallTarget {
   post: GuardedPost;
   /** Largest response body read (the source's result limit with room for framing). */
   maxBodyBytes: number;
+  /** How long an SSE stream may stay open after the answer (default AFTER_ANSWER_MS). */
+  afterAnswerMs?: number;
 }
 
 /** What a connected client lends a direct call. */
@@ -37,6 +39,8 @@ export interface DirectCallSession {
 
 /** Error bodies are read only this far, for the message. */
 const ERROR_TEXT_BYTES = 4096;
+/** How long an SSE stream may stay open after it carried the call's answer (the upstream should end it at once). */
+const AFTER_ANSWER_MS = 5_000;
 /** Redirects followed within the origin, as the SDK's fetchWithinOrigin does. */
 const MAX_REDIRECTS = 5;
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
@@ -215,8 +219,9 @@ function cutOff(target: DirectCallTarget, signal: AbortSignal, error?: NodeJS.Er
 
 /**
  * Reads an SSE answer event by event until our call's response: notifications and requests before it are handed to
- * the SDK client as they come (progress reaches the agent while the call runs). The rest of the stream is drained
- * so the connection can be reused.
+ * the SDK client as they come (progress reaches the agent while the call runs). After the answer the stream is read
+ * on, forwarding what still comes, until the upstream ends it (as it should at once); one that lingers past
+ * AFTER_ANSWER_MS is closed, so a stream left open cannot hold a connection forever.
  */
 function readEventStream(session: DirectCallSession, res: http.IncomingMessage, id: string, signal: AbortSignal): Promise<Record<string, unknown>> {
   const { target } = session;
@@ -228,6 +233,7 @@ function readEventStream(session: DirectCallSession, res: http.IncomingMessage, 
     let pending = '';
     let data: string[] = [];
     let event = '';
+    let linger: NodeJS.Timeout | undefined;
     const settle = (error: unknown, value?: Record<string, unknown>) => {
       if (settled) return;
       settled = true;
@@ -235,10 +241,13 @@ function readEventStream(session: DirectCallSession, res: http.IncomingMessage, 
         source.destroy();
         reject(error);
       } else {
-        source.resume(); // drain what follows the answer
+        linger = setTimeout(() => source.destroy(), target.afterAnswerMs ?? AFTER_ANSWER_MS);
+        linger.unref();
         resolve(value!);
       }
     };
+    /** Before the answer a failure fails the call; after it, it only ends the stream. */
+    const fail = (error: unknown) => (settled ? source.destroy() : settle(error));
     const dispatch = () => {
       const text = data.join('\n');
       const type = event;
@@ -249,27 +258,27 @@ function readEventStream(session: DirectCallSession, res: http.IncomingMessage, 
       try {
         message = JSON.parse(text);
       } catch {
-        return settle(new UpstreamError('MALFORMED_RESPONSE', 'sent an event that is not JSON'));
+        return fail(new UpstreamError('MALFORMED_RESPONSE', 'sent an event that is not JSON'));
       }
       try {
         const answer = takeAnswer(session, message, id);
         if (answer !== undefined) settle(undefined, answer);
       } catch (err) {
-        settle(err);
+        fail(err);
       }
     };
     source.on('data', (chunk: string) => {
-      if (settled) return;
+      if (source.destroyed) return;
       received += Buffer.byteLength(chunk);
       if (received > target.maxBodyBytes) {
-        return settle(new UpstreamError('RESPONSE_TOO_LARGE', `The response from ${describe(target.url)} exceeded ${target.maxBodyBytes} bytes`));
+        return fail(new UpstreamError('RESPONSE_TOO_LARGE', `The response from ${describe(target.url)} exceeded ${target.maxBodyBytes} bytes`));
       }
       pending += chunk;
       // Lines end in \n, \r\n or \r; the last piece may be incomplete (a lone \r may still become \r\n).
       const lines = pending.split(/\r\n|\n|\r(?!$)/);
       pending = lines.pop() ?? '';
       for (const line of lines) {
-        if (settled) return;
+        if (source.destroyed) return;
         if (line === '') dispatch();
         else if (line.startsWith(':')) continue;
         else {
@@ -282,13 +291,16 @@ function readEventStream(session: DirectCallSession, res: http.IncomingMessage, 
         }
       }
     });
-    const ended = () => {
-      if (settled) return;
+    source.once('end', () => {
       if (data.length > 0) dispatch();
-      settle(signal.aborted ? abortReason(signal) : new UpstreamError('UNAVAILABLE', `The response stream from ${describe(target.url)} ended before the answer to tools/call`));
-    };
-    source.once('end', ended);
+      if (!settled) {
+        settle(signal.aborted ? abortReason(signal) : new UpstreamError('UNAVAILABLE', `The response stream from ${describe(target.url)} ended before the answer to tools/call`));
+      }
+    });
     source.once('error', (error: NodeJS.ErrnoException) => settled || settle(cutOff(target, signal, error)));
-    source.once('close', () => settled || settle(cutOff(target, signal)));
+    source.once('close', () => {
+      clearTimeout(linger);
+      if (!settled) settle(cutOff(target, signal));
+    });
   });
 }
