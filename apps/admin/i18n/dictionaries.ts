@@ -16,6 +16,7 @@ import { sourcesMessages } from './messages/sources';
 import { tenantsMessages } from './messages/tenants';
 import { toolsMessages } from './messages/tools';
 import { uiMessages } from './messages/ui';
+import { usageMessages } from './messages/usage';
 
 export const dictionaries = mergeMessages([
   commonMessages,
@@ -29,6 +30,7 @@ export const dictionaries = mergeMessages([
   playgroundMessages,
   callLogsMessages,
   dashboardsMessages,
+  usageMessages,
   auditMessages,
   tenantsMessages,
   membersMessages,

@@ -1,8 +1,8 @@
 // The built console (`next start`) in real Chromium, against the real API on PostgreSQL: sign-in,
 // tool groups (create, edit, disable, connect configs), the tool catalog (search, enable, the input
 // schema as a form, add to a group with an alias), API keys (shown once and working on the
-// endpoint, rotate with overlap, revoke), the language switch, logout, and what an auditor and a
-// viewer may see. Writes the screenshots in docs/screenshots. Other console flows live in their own
+// endpoint, rotate with overlap, revoke), usage and quotas (a key's own limit, its call counted on the
+// usage page, the tenant's quota), the language switch, logout, and what an auditor and a viewer may see. Writes the screenshots in docs/screenshots. Other console flows live in their own
 // *.e2e-spec.ts files on the shared helpers of console-harness.ts.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { addMember, auth, createGroup, createTenant, createTool, PASSWORD, type TestTenant, type TestUser } from '../../api/test/factories';
@@ -84,9 +84,10 @@ function apiGet(path: string) {
 
 /**
  * One MCP request the way the console's curl line sends it (2026-07-28, stateless), through the
- * console's /mcp proxy, as an agent would. Resolves to the HTTP status and the JSON-RPC message.
+ * console's /mcp proxy, as an agent would; `call` makes it a tools/call. Resolves to the HTTP status
+ * and the JSON-RPC message.
  */
-async function mcpRequest(serverCode: string, apiKey: string, method: string) {
+async function mcpRequest(serverCode: string, apiKey: string, method: string, call?: { name: string; arguments: Record<string, unknown> }) {
   const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': {} };
   const response = await fetch(`${origin}/mcp/${serverCode}`, {
     method: 'POST',
@@ -96,8 +97,9 @@ async function mcpRequest(serverCode: string, apiKey: string, method: string) {
       Accept: 'application/json, text/event-stream',
       'MCP-Protocol-Version': '2026-07-28',
       'Mcp-Method': method,
+      ...(call ? { 'Mcp-Name': call.name } : {}),
     },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { _meta: meta } }),
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: { ...call, _meta: meta } }),
     signal: AbortSignal.timeout(STEP_MS),
   });
   const text = await response.text();
@@ -180,7 +182,7 @@ describe('the console as the tenant owner', () => {
         expect(await row.getByText('Enabled', { exact: true }).count()).toBe(1);
         expect(await page.getByRole('row').filter({ hasText: 'Finance reports' }).getByText('Disabled', { exact: true }).count()).toBe(1);
         // The whole navigation of an owner, in its sections.
-        expect(await navLinks(page, 'Main navigation')).toEqual(['Groups', 'Keys', 'Tools', 'Sources', 'Playground', 'Call logs', 'Dashboards', 'Audit', 'Members']);
+        expect(await navLinks(page, 'Main navigation')).toEqual(['Groups', 'Keys', 'Tools', 'Sources', 'Playground', 'Call logs', 'Dashboards', 'Usage', 'Audit', 'Members']);
 
         await screenshot(page, 'groups.png');
       },
@@ -433,6 +435,62 @@ describe('the console as the tenant owner', () => {
     );
   });
 
+  describe('usage and quotas', () => {
+    it(
+      "creates a key with its own limit, counts the key's call on the usage page, and saves a tenant quota",
+      async () => {
+        requireSignIn();
+        await page.goto(`${origin}/keys`, { timeout: STEP_MS });
+        await page.getByRole('button', { name: 'New key' }).click({ timeout: STEP_MS });
+        const form = page.getByRole('dialog', { name: 'New API key' });
+        await form.getByLabel('Name').fill('usage-bot', { timeout: STEP_MS });
+        await form.getByLabel('Group', { exact: true }).selectOption({ label: GROUP.name }, { timeout: STEP_MS });
+        await form.getByLabel('Calls per minute (this key)').fill('30', { timeout: STEP_MS });
+        await form.getByRole('button', { name: 'Create key' }).click();
+        const shown = page.getByRole('dialog', { name: 'Key usage-bot created' });
+        const key = await shown.getByLabel('API key', { exact: true }).inputValue({ timeout: STEP_MS });
+        await shown.getByRole('button', { name: 'I have copied it' }).click({ timeout: STEP_MS });
+        await page.getByRole('row').filter({ hasText: 'usage-bot' }).getByText('30 per minute').waitFor({ timeout: STEP_MS });
+        const created = (await apiGet('/api/v1/keys')).body.items.find((item: { name: string }) => item.name === 'usage-bot');
+        expect(created.rateLimit).toEqual({ perMinute: 30, perDay: null });
+
+        // One call by the new key: counted this month, whatever the tool answers.
+        expect((await mcpRequest(GROUP.serverCode, key, 'tools/call', { name: 'find_order', arguments: { order_id: 'A-1001' } })).status).toBe(200);
+        await page.getByRole('navigation', { name: 'Main navigation' }).getByRole('link', { name: 'Usage' }).click({ timeout: STEP_MS });
+        await page.getByRole('heading', { level: 1, name: 'Usage' }).waitFor({ timeout: STEP_MS });
+        const now = new Date();
+        expect(await page.getByLabel('Month').inputValue({ timeout: STEP_MS })).toBe(`${now.getUTCFullYear()}-${String(now.getUTCMonth() + 1).padStart(2, '0')}`);
+        await page.getByLabel('Break down by').selectOption('key', { timeout: STEP_MS });
+        const row = page.getByRole('row').filter({ hasText: 'usage-bot' });
+        expect(await row.getByRole('cell').nth(1).innerText({ timeout: STEP_MS })).toBe('1');
+        expect(await row.innerText({ timeout: STEP_MS })).toContain(`in ${GROUP.name}`);
+        // Without the key's "created" toast over the table.
+        const dismiss = page.getByRole('button', { name: 'Dismiss' });
+        while ((await dismiss.count()) > 0) await dismiss.first().click({ timeout: STEP_MS });
+        await screenshot(page, 'usage.png');
+
+        // The tenant's quota: the API's bounds come back as its message, a valid one is saved.
+        await page.goto(`${origin}/members`, { timeout: STEP_MS });
+        await page.getByRole('button', { name: 'Edit settings' }).click({ timeout: STEP_MS });
+        const settings = page.getByRole('dialog', { name: 'Tenant settings' });
+        await settings.getByLabel('Calls per minute (whole tenant)').fill('600', { timeout: STEP_MS });
+        await settings.getByLabel('Calls per day (whole tenant)').fill('2000000000', { timeout: STEP_MS });
+        await settings.getByRole('button', { name: 'Save' }).click({ timeout: STEP_MS });
+        await settings.getByRole('alert').getByText(/rateLimit\.perDay/).waitFor({ timeout: STEP_MS });
+        await settings.getByLabel('Calls per day (whole tenant)').fill('', { timeout: STEP_MS });
+        await settings.getByRole('button', { name: 'Save' }).click({ timeout: STEP_MS });
+        await settings.waitFor({ state: 'hidden', timeout: STEP_MS });
+        await page.reload({ timeout: STEP_MS });
+        await page.getByText('600 per minute').waitFor({ timeout: STEP_MS });
+        expect((await apiGet('/api/v1/tenant')).body.rateLimit).toEqual({ perMinute: 600, perDay: null });
+        // The next tests start where the key tests left off.
+        await page.goto(`${origin}/keys`, { timeout: STEP_MS });
+        await page.getByRole('row').filter({ hasText: 'usage-bot' }).waitFor({ timeout: STEP_MS });
+      },
+      FLOW_MS,
+    );
+  });
+
   describe('language and logout', () => {
     it(
       'shows Chinese labels after switching the language',
@@ -483,7 +541,7 @@ describe('the console as an auditor', () => {
   }, STEP_MS);
 
   it(
-    'sees call logs, dashboards and audit only, and is sent away from groups, keys and tools',
+    'sees call logs, dashboards, usage and audit only, and is sent away from groups, keys and tools',
     async () => {
       context = await newContext(browser);
       const page = await newPage(context, pageErrors);
@@ -492,7 +550,7 @@ describe('the console as an auditor', () => {
 
       // After sign-in the console opens /groups, which the shell swaps for the auditor's first section.
       await page.waitForURL(`${origin}/logs`, { timeout: STEP_MS });
-      expect(await navLinks(page, 'Main navigation')).toEqual(['Call logs', 'Dashboards', 'Audit']);
+      expect(await navLinks(page, 'Main navigation')).toEqual(['Call logs', 'Dashboards', 'Usage', 'Audit']);
 
       for (const path of ['/groups', `/groups/${GROUP.serverCode}`, '/keys', '/tools', `/tools/${toolId}`]) {
         await page.goto(`${origin}${path}`, { timeout: STEP_MS });

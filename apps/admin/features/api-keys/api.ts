@@ -1,6 +1,6 @@
 // API key endpoints. A key's secret exists in a response only on create and
 // rotate (`plaintext`); the console shows it once and never caches it.
-import type { ApiKeyDto, ApiKeyWithSecret, CreateApiKey } from '@toolgate/contracts';
+import type { ApiKeyDto, ApiKeyWithSecret, CreateApiKey, KeyRateLimit } from '@toolgate/contracts';
 import { apiRequest } from '@/features/http/api-client';
 
 export type ApiKey = ApiKeyDto;
@@ -12,6 +12,8 @@ export interface ApiKeyChanges {
   /** null: every tool of the group. */
   toolAllowlist?: string[] | null;
   expiresAt?: string | null;
+  /** Replaces the key's own limits as a whole; a null or absent limit falls back to the group's. */
+  rateLimit?: KeyRateLimit;
 }
 
 export function listApiKeys(groupId: string | undefined, signal?: AbortSignal): Promise<{ items: ApiKey[] }> {

@@ -35,6 +35,8 @@ export const NAV_ITEMS: readonly NavItem[] = [
   // What happened: auditors see these and nothing else.
   { href: '/logs', labelKey: 'nav.logs', section: 'observe', roles: PERMISSIONS.readLogs },
   { href: '/dashboards', labelKey: 'nav.dashboards', section: 'observe', roles: PERMISSIONS.readLogs },
+  // GET /usage is counted from the call log and checked like it (readLogs).
+  { href: '/usage', labelKey: 'nav.usage', section: 'observe', roles: PERMISSIONS.readLogs },
   { href: '/audit', labelKey: 'nav.audit', section: 'observe', roles: PERMISSIONS.readLogs },
   { href: '/members', labelKey: 'nav.members', section: 'administer', roles: PERMISSIONS.manageTenant },
   { href: '/tenants', labelKey: 'nav.tenants', section: 'administer', roles: [], platformAdminOnly: true },

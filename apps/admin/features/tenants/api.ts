@@ -1,5 +1,5 @@
 // Tenant endpoints: the selected tenant's settings (owners), and creating tenants (platform admins).
-import type { TenantDto } from '@toolgate/contracts';
+import type { TenantDto, TenantRateLimit } from '@toolgate/contracts';
 import { apiRequest } from '@/features/http/api-client';
 
 export type Tenant = TenantDto;
@@ -8,6 +8,8 @@ export interface TenantChanges {
   name?: string;
   /** Hosts, *.wildcards, IP addresses and CIDR ranges upstreams may reach although they are private. */
   networkAllowlist?: string[];
+  /** Replaces the whole quota; a null or absent limit is no limit. */
+  rateLimit?: TenantRateLimit;
 }
 
 /** The tenant named by the X-Tenant-Id header. */

@@ -60,6 +60,11 @@ export const keysMessages = defineMessages('keys', {
     'keys.allowlistNotInGroup': '(no longer in the group)',
     'keys.allowlistEmpty': 'Select at least one tool, or allow every tool.',
 
+    'keys.limits': 'Limits for this key',
+    'keys.limitsHint': 'Calls per minute replaces the group’s per-key limit for this key; the group’s own limits still apply. Leave empty to use the group’s.',
+    'keys.limitPerMinute': 'Calls per minute (this key)',
+    'keys.limitPerDay': 'Calls per day (this key)',
+
     'keys.editTitle': 'Edit {name}',
     'keys.editLabel': 'Edit the key {name}',
 
@@ -144,6 +149,11 @@ export const keysMessages = defineMessages('keys', {
     'keys.allowlistNoTools': '该工具组还没有工具。',
     'keys.allowlistNotInGroup': '（已不在该工具组中）',
     'keys.allowlistEmpty': '请至少选择一个工具，或允许全部工具。',
+
+    'keys.limits': '此密钥的调用限制',
+    'keys.limitsHint': '每分钟调用次数会替代工具组对此密钥的单密钥限制；工具组自身的限制仍然生效。留空则沿用工具组的设置。',
+    'keys.limitPerMinute': '每分钟调用次数（此密钥）',
+    'keys.limitPerDay': '每天调用次数（此密钥）',
 
     'keys.editTitle': '编辑 {name}',
     'keys.editLabel': '编辑密钥 {name}',

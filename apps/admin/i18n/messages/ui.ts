@@ -12,6 +12,11 @@ export const uiMessages = defineMessages('ui', {
     'ui.confirm': 'Confirm',
     'ui.required': 'required',
     'ui.loadingSection': 'Loading {name}',
+    'ui.rateLimitsHint': 'Leave empty for no limit.',
+    'ui.limitInvalid': 'A whole number, 1 or more.',
+    'ui.limitPerMinute': '{count} per minute',
+    'ui.limitPerDay': '{count} per day',
+    'ui.noLimit': 'No limit',
   },
   zh: {
     'ui.copy': '复制',
@@ -23,5 +28,10 @@ export const uiMessages = defineMessages('ui', {
     'ui.confirm': '确认',
     'ui.required': '必填',
     'ui.loadingSection': '正在加载{name}',
+    'ui.rateLimitsHint': '留空表示不限制。',
+    'ui.limitInvalid': '请输入不小于 1 的整数。',
+    'ui.limitPerMinute': '每分钟 {count} 次',
+    'ui.limitPerDay': '每天 {count} 次',
+    'ui.noLimit': '不限制',
   },
 });

@@ -10,6 +10,7 @@ import { useAccess } from '@/features/shell/access';
 import { groupHref } from '@/features/tool-groups/components/group-links';
 import { toolGroupListQueryOptions } from '@/features/tool-groups/queries';
 import { ConfirmDialog } from '@/features/ui/confirm-dialog';
+import { RateLimitSummary } from '@/features/ui/rate-limit-fields';
 import { EmptyState } from '@/features/ui/empty-state';
 import { TableSkeleton } from '@/features/ui/skeleton';
 import { toast } from '@/features/ui/toast';
@@ -90,6 +91,12 @@ export function ApiKeysList({ groupId, status = 'all', emptyAction }: ApiKeysLis
                           </>
                         )}
                         {key.toolAllowlist === null ? t('keys.allTools') : t('keys.someTools', { count: key.toolAllowlist.length })}
+                        {Boolean(key.rateLimit.perMinute || key.rateLimit.perDay) && (
+                          <>
+                            {' · '}
+                            <RateLimitSummary limits={key.rateLimit} />
+                          </>
+                        )}
                       </div>
                     </td>
                     <td className="cell-nowrap">

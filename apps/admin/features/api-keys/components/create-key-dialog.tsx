@@ -8,11 +8,13 @@ import { ErrorNotice } from '@/features/http/components/error-notice';
 import { toolGroupListQueryOptions } from '@/features/tool-groups/queries';
 import { SelectField, TextField } from '@/features/ui/form-fields';
 import { Modal } from '@/features/ui/modal';
+import { parseRateLimits, rateLimitValues, type RateLimitErrors } from '@/features/ui/rate-limit-fields';
 import { toast } from '@/features/ui/toast';
 import { useT } from '@/i18n/locale-provider';
 import { useCreateApiKey } from '../queries';
 import { dayInDays, endOfDayIso } from './expiry';
 import { IssuedKey } from './issued-key';
+import { KeyLimitFields } from './key-limit-fields';
 import { ToolAllowlistField } from './tool-allowlist-field';
 import { FormDialogFooter } from '@/features/ui/form-dialog-footer';
 
@@ -42,7 +44,9 @@ function CreateKey({ groupId: fixedGroupId, defaultGroupId, onClose }: CreateKey
   const [expiry, setExpiry] = useState<ExpiryPreset>('never');
   const [customDay, setCustomDay] = useState(dayInDays(30));
   const [allowlist, setAllowlist] = useState<string[] | null>(null);
+  const [limits, setLimits] = useState(() => rateLimitValues(undefined));
   const [errors, setErrors] = useState<{ name?: string; group?: string; expiry?: string; allowlist?: string }>({});
+  const [limitErrors, setLimitErrors] = useState<RateLimitErrors>({});
 
   const groupItems = groups.data?.items ?? [];
   const effectiveGroupId = groupId || groupItems[0]?.id || '';
@@ -62,10 +66,12 @@ function CreateKey({ groupId: fixedGroupId, defaultGroupId, onClose }: CreateKey
       expiresAt = endOfDayIso(dayInDays(Number(expiry)));
     }
     if (allowlist !== null && allowlist.length === 0) found.allowlist = t('keys.allowlistEmpty');
+    const parsed = parseRateLimits(limits, t);
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    setLimitErrors(parsed.errors);
+    if (Object.keys(found).length > 0 || Object.keys(parsed.errors).length > 0) return;
     create.mutate(
-      { groupId: effectiveGroupId, body: { name: name.trim(), expiresAt, toolAllowlist: allowlist } },
+      { groupId: effectiveGroupId, body: { name: name.trim(), expiresAt, toolAllowlist: allowlist, rateLimit: parsed.limits } },
       { onSuccess: (result) => toast.success(t('keys.created', { name: result.key.name })) },
     );
   }
@@ -127,6 +133,7 @@ function CreateKey({ groupId: fixedGroupId, defaultGroupId, onClose }: CreateKey
         )}
       </div>
       {effectiveGroupId && <ToolAllowlistField groupId={effectiveGroupId} value={allowlist} onChange={setAllowlist} error={errors.allowlist} />}
+      <KeyLimitFields values={limits} errors={limitErrors} onChange={setLimits} />
       {create.isError && <ErrorNotice error={create.error} />}
     </Modal>
   );

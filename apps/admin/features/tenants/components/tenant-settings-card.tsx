@@ -1,12 +1,13 @@
 'use client';
 
-// The selected tenant's settings, for its owners: the name, and the network allowlist that lets its
-// sources reach private addresses (the SSRF guard refuses them otherwise).
+// The selected tenant's settings, for its owners: the name, the quota on calls across all its groups and keys,
+// and the network allowlist that lets its sources reach private addresses (the SSRF guard refuses them otherwise).
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorNotice } from '@/features/http/components/error-notice';
 import { TextAreaField, TextField } from '@/features/ui/form-fields';
 import { Modal } from '@/features/ui/modal';
+import { parseRateLimits, RateLimitFields, RateLimitSummary, rateLimitValues, type RateLimitErrors } from '@/features/ui/rate-limit-fields';
 import { BlockSkeleton } from '@/features/ui/skeleton';
 import { toast } from '@/features/ui/toast';
 import { useT } from '@/i18n/locale-provider';
@@ -31,6 +32,10 @@ export function TenantSettingsCard() {
         <dt>{t('tenants.fieldSlug')}</dt>
         <dd>
           <code>{tenant.data.slug}</code>
+        </dd>
+        <dt>{t('tenants.quota')}</dt>
+        <dd>
+          <RateLimitSummary limits={tenant.data.rateLimit} />
         </dd>
         <dt>{t('tenants.allowlist')}</dt>
         <dd>
@@ -70,18 +75,19 @@ function TenantSettingsDialog({ tenant, onClose }: { tenant: Tenant; onClose: ()
   const update = useUpdateCurrentTenant();
   const [name, setName] = useState(tenant.name);
   const [allowlist, setAllowlist] = useState(tenant.networkAllowlist.join('\n'));
+  const [quota, setQuota] = useState(() => rateLimitValues(tenant.rateLimit));
   const [nameError, setNameError] = useState<string | null>(null);
+  const [quotaErrors, setQuotaErrors] = useState<RateLimitErrors>({});
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    if (!name.trim()) {
-      setNameError(t('tenants.nameRequired'));
-      return;
-    }
-    setNameError(null);
+    const parsed = parseRateLimits(quota, t);
+    setNameError(name.trim() ? null : t('tenants.nameRequired'));
+    setQuotaErrors(parsed.errors);
+    if (!name.trim() || Object.keys(parsed.errors).length > 0) return;
     const entries = [...new Set(allowlist.split(/[\n,]/).map((entry) => entry.trim()).filter(Boolean))];
     update.mutate(
-      { name: name.trim(), networkAllowlist: entries },
+      { name: name.trim(), networkAllowlist: entries, rateLimit: parsed.limits },
       {
         onSuccess: () => {
           toast.success(t('tenants.settingsSaved'));
@@ -101,6 +107,14 @@ function TenantSettingsDialog({ tenant, onClose }: { tenant: Tenant; onClose: ()
       footer={<FormDialogFooter onCancel={onClose} pending={update.isPending} submitLabel={update.isPending ? t('common.saving') : t('common.save')} />}
     >
       <TextField label={t('tenants.fieldName')} value={name} onChange={(e) => setName(e.target.value)} error={nameError} required maxLength={200} />
+      <RateLimitFields
+        legend={t('tenants.quota')}
+        hint={t('tenants.quotaHint')}
+        values={quota}
+        errors={quotaErrors}
+        onChange={setQuota}
+        labels={{ perMinute: t('tenants.quotaPerMinute'), perDay: t('tenants.quotaPerDay') }}
+      />
       <TextAreaField
         label={t('tenants.allowlist')}
         value={allowlist}
