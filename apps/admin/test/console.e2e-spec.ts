@@ -255,9 +255,11 @@ describe('the console as the tenant owner', () => {
         const dialog = page.getByRole('dialog', { name: 'Edit Billing agent' });
         await dialog.getByLabel('Name').fill('Billing assistant', { timeout: STEP_MS });
         await dialog.getByLabel('Calls per minute (whole group)').fill('120');
+        await dialog.getByLabel('Calls at once (each key)').fill('4');
         await dialog.getByRole('button', { name: 'Save' }).click();
         await page.getByRole('heading', { level: 1, name: 'Billing assistant' }).waitFor({ timeout: STEP_MS });
         await page.getByText('120 per minute').waitFor({ timeout: STEP_MS });
+        await page.getByText('4 at once per key').waitFor({ timeout: STEP_MS });
 
         await page.getByRole('button', { name: 'Disable', exact: true }).click();
         const confirm = page.getByRole('alertdialog', { name: 'Disable Billing assistant?' });
@@ -266,7 +268,7 @@ describe('the console as the tenant owner', () => {
         await page.getByRole('button', { name: 'Enable', exact: true }).waitFor({ timeout: STEP_MS });
 
         const group = (await apiGet('/api/v1/groups')).body.items.find((item: { serverCode: string }) => item.serverCode === 'billing-agent');
-        expect(group).toMatchObject({ name: 'Billing assistant', enabled: false, rateLimit: { perMinute: 120 } });
+        expect(group).toMatchObject({ name: 'Billing assistant', enabled: false, rateLimit: { perMinute: 120, maxConcurrentPerKey: 4 } });
       },
       FLOW_MS,
     );

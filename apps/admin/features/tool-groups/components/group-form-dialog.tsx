@@ -21,6 +21,7 @@ export interface GroupFormValues {
   perMinute: string;
   perKeyPerMinute: string;
   perDay: string;
+  maxConcurrentPerKey: string;
   allowedRoles: string;
   allowedUserTiers: string;
 }
@@ -57,6 +58,7 @@ function initialValues(group?: ToolGroup): GroupFormValues {
     perMinute: group?.rateLimit.perMinute?.toString() ?? '',
     perKeyPerMinute: group?.rateLimit.perKeyPerMinute?.toString() ?? '',
     perDay: group?.rateLimit.perDay?.toString() ?? '',
+    maxConcurrentPerKey: group?.rateLimit.maxConcurrentPerKey?.toString() ?? '',
     allowedRoles: group?.allowedRoles.join(', ') ?? '',
     allowedUserTiers: group?.allowedUserTiers.join(', ') ?? '',
   };
@@ -102,11 +104,12 @@ function GroupForm({ group, pending, error, onSubmit, onClose }: GroupFormDialog
     if (!values.name.trim()) found.name = t('groups.nameRequired');
     if (!SLUG_PATTERN.test(values.serverCode) || values.serverCode.length < 2) found.serverCode = t('groups.serverCodeInvalid');
     const rateLimit = {
-      // Settings this form does not show (maxConcurrentPerKey) are kept as they are.
+      // Settings this form does not show are kept as they are.
       ...group?.rateLimit,
       perMinute: limit(values.perMinute, 'perMinute', found),
       perKeyPerMinute: limit(values.perKeyPerMinute, 'perKeyPerMinute', found),
       perDay: limit(values.perDay, 'perDay', found),
+      maxConcurrentPerKey: limit(values.maxConcurrentPerKey, 'maxConcurrentPerKey', found),
     };
     setErrors(found);
     if (Object.keys(found).length > 0) return;
@@ -180,6 +183,14 @@ function GroupForm({ group, pending, error, onSubmit, onClose }: GroupFormDialog
                 optional
               />
               <TextField label={t('groups.perDay')} inputMode="numeric" value={values.perDay} onChange={(e) => set('perDay', e.target.value)} error={errors.perDay} optional />
+              <TextField
+                label={t('groups.maxConcurrentPerKey')}
+                inputMode="numeric"
+                value={values.maxConcurrentPerKey}
+                onChange={(e) => set('maxConcurrentPerKey', e.target.value)}
+                error={errors.maxConcurrentPerKey}
+                optional
+              />
             </div>
           </fieldset>
           <div className="field-row">

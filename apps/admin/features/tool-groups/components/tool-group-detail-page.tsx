@@ -194,11 +194,12 @@ function GroupDetail({ group }: { group: ToolGroup }) {
 function GroupLimits({ group }: { group: ToolGroup }) {
   const t = useT();
   const format = useFormat();
-  const { perMinute, perKeyPerMinute, perDay } = group.rateLimit;
+  const { perMinute, perKeyPerMinute, perDay, maxConcurrentPerKey } = group.rateLimit;
   const limits = [
     perMinute ? t('groups.limitPerMinute', { count: format.number(perMinute) }) : null,
     perKeyPerMinute ? t('groups.limitPerKeyPerMinute', { count: format.number(perKeyPerMinute) }) : null,
     perDay ? t('groups.limitPerDay', { count: format.number(perDay) }) : null,
+    maxConcurrentPerKey ? t('groups.limitConcurrentPerKey', { count: format.number(maxConcurrentPerKey) }) : null,
   ].filter(Boolean);
   return (
     <dl className="kv">
