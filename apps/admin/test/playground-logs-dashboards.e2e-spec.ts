@@ -245,6 +245,14 @@ describe('playground, call logs and dashboards as the tenant owner', () => {
       await tooltip.waitFor({ timeout: STEP_MS });
       expect(await tooltip.innerText()).toMatch(/Calls per minute: \d/);
       await screenshot(page, 'dashboards.png', STEP_MS);
+
+      // The month's usage by tool (the README shows it with these calls in it).
+      await page.goto(`${origin}/usage?by=tool`, { timeout: STEP_MS });
+      await page.getByRole('row').filter({ hasText: /^echo/ }).first().waitFor({ timeout: STEP_MS });
+      await screenshot(page, 'usage.png', STEP_MS);
+      // Back to the dashboards (a full load, settled), where the next test switches the language.
+      await page.goto(`${origin}/dashboards?range=15m`, { timeout: STEP_MS, waitUntil: 'networkidle' });
+      await page.getByLabel('Totals for the range').waitFor({ timeout: STEP_MS });
     },
     TEST_MS,
   );
