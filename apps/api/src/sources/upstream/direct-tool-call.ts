@@ -21,7 +21,7 @@ export type GuardedPost = (url: URL, headers: http.OutgoingHttpHeaders, body: Bu
 
 export interface DirectCallTarget {
   url: URL;
-  /** The source's own headers (its secret headers included), as the SDK transport sends them. */
+  /** The source's own headers (its secret headers included), names in lower case, as the SDK transport sends them. */
   headers: Record<string, string>;
   post: GuardedPost;
   /** Largest response body read (the source's result limit with room for framing). */

@@ -433,7 +433,9 @@ export class UpstreamClientPool implements OnApplicationShutdown {
   private directTarget(source: ResolvedSource, url: string, fetches: Map<FetchFactory | undefined, UpstreamFetch>): DirectCallTarget | null {
     const post = (this.fetchFor(source, fetches) as UpstreamFetch & { post?: GuardedPost }).post;
     if (typeof post !== 'function') return null;
-    return { url: new URL(url), headers: upstreamHeaders(source), post, maxBodyBytes: maxBodyBytes(source) };
+    // Lower-cased once, so the call's own content-type, accept and session headers replace a configured one of any case.
+    const headers = Object.fromEntries(Object.entries(upstreamHeaders(source)).map(([name, value]) => [name.toLowerCase(), value]));
+    return { url: new URL(url), headers, post, maxBodyBytes: maxBodyBytes(source) };
   }
 
   /** SECURITY 27: every stdio launch is logged (command and argument list; environment names only). */
