@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AppConfigService } from '../config/app-config.service';
 import { CallLogPartitionsService } from './call-log-partitions.service';
+import { CallLogRetentionService } from './call-log-retention.service';
 import { CallLogSpool } from './call-log-spool';
 import { CallLogWriter } from './call-log-writer';
 import { CallLogsController } from './call-logs.controller';
@@ -19,6 +20,7 @@ import { UsageService } from './stats/usage.service';
   providers: [
     CallLogsService,
     CallLogPartitionsService,
+    CallLogRetentionService,
     CallLogExportService,
     CallStatsService,
     UsageService,

@@ -121,6 +121,13 @@ describe('parseEnv', () => {
     expect(err.message).toMatch(/1mb or 512kb/);
   });
 
+  it('leaves CALL_LOG_RETENTION_MONTHS unset (keep forever) by default and takes a whole number of months ≥ 1', () => {
+    expect(parseEnv(MINIMAL).CALL_LOG_RETENTION_MONTHS).toBeUndefined();
+    expect(parseEnv({ ...MINIMAL, CALL_LOG_RETENTION_MONTHS: '' }).CALL_LOG_RETENTION_MONTHS).toBeUndefined();
+    expect(parseEnv({ ...MINIMAL, CALL_LOG_RETENTION_MONTHS: '13' }).CALL_LOG_RETENTION_MONTHS).toBe(13);
+    for (const bad of ['0', '-1', '1.5', 'forever']) expect(named(failure({ ...MINIMAL, CALL_LOG_RETENTION_MONTHS: bad }))).toEqual(['CALL_LOG_RETENTION_MONTHS']);
+  });
+
   it('names every bad variable at once, so one restart fixes them all', () => {
     const err = failure({ DATABASE_URL: 'mysql://db/x', TOOLGATE_SECRET: 'short', PORT: 'http', LOG_PRETTY: 'maybe', NODE_ENV: 'staging' });
     expect(named(err).sort()).toEqual(['DATABASE_URL', 'LOG_PRETTY', 'NODE_ENV', 'PORT', 'TOOLGATE_SECRET']);

@@ -31,6 +31,11 @@ export const EnvSchema = z.object({
   BCRYPT_ROUNDS: z.coerce.number().int().min(4).max(15).default(12),
   LOGIN_IP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(10000).default(30),
   CALL_LOG_PARTITIONS_AHEAD: z.coerce.number().int().min(1).max(24).default(3),
+  /**
+   * Whole months of call log (and statistics) kept before the current month; older monthly partitions are dropped.
+   * Unset: kept forever.
+   */
+  CALL_LOG_RETENTION_MONTHS: z.coerce.number().int().min(1).max(1200).optional(),
   /** Origins allowed to call /mcp from a browser (comma-separated); requests without Origin are always allowed. */
   MCP_ALLOWED_ORIGINS: z.string().default(''),
   /** Host header values accepted on /mcp (comma-separated, `*` for any): guards against DNS rebinding. */
