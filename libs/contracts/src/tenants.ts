@@ -19,6 +19,13 @@ export const TenantRateLimitSchema = z.strictObject({
 });
 export type TenantRateLimit = z.infer<typeof TenantRateLimitSchema>;
 
+/** What platform admins may change on any tenant: the platform's ceiling, which the tenant's owners cannot raise. */
+export const UpdatePlatformTenantSchema = z.strictObject({
+  /** Replaced as a whole, like rateLimit: {} lifts the platform's ceiling. */
+  platformRateLimit: TenantRateLimitSchema,
+});
+export type UpdatePlatformTenant = z.infer<typeof UpdatePlatformTenantSchema>;
+
 export const UpdateTenantSchema = z.strictObject({
   name: z.string().trim().min(1).max(200).optional(),
   networkAllowlist: z.array(z.string().min(1).max(253)).max(100).optional(),
@@ -30,6 +37,8 @@ export const TenantDtoSchema = z.object({
   name: z.string(),
   networkAllowlist: z.array(z.string()),
   rateLimit: TenantRateLimitSchema,
+  /** Set by platform admins, read-only to the tenant; per window the stricter of this and rateLimit applies. */
+  platformRateLimit: TenantRateLimitSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
 });

@@ -130,7 +130,7 @@ export class ApiKeysService {
     const rows: KeyWithGroupRow[] = await this.db.query(
       `SELECT k.id, k.tenant_id, k.group_id, k.key_hash, k.tool_allowlist, k.expires_at, k.revoked_at, k.rate_limit,
               g.id AS g_id, g.server_code AS g_server_code, g.enabled AS g_enabled, g.rate_limit AS g_rate_limit, g.name AS g_name,
-              t.rate_limit AS t_rate_limit
+              t.rate_limit AS t_rate_limit, t.platform_rate_limit AS t_platform_rate_limit
        FROM api_keys k LEFT JOIN tool_groups g ON g.id = k.group_id AND g.tenant_id = k.tenant_id
        LEFT JOIN tenants t ON t.id = k.tenant_id
        WHERE k.key_prefix = $1`,
@@ -146,6 +146,7 @@ export class ApiKeysService {
       toolAllowlist: r.tool_allowlist,
       rateLimit: r.rate_limit ?? {},
       tenantRateLimit: r.t_rate_limit ?? {},
+      platformRateLimit: r.t_platform_rate_limit ?? {},
       expiresAt: r.expires_at,
       revokedAt: r.revoked_at,
       group: r.g_id
@@ -236,6 +237,8 @@ export interface KeyWithGroup {
   rateLimit: KeyRateLimit;
   /** The key's tenant's own ceiling (TenantRateLimit). */
   tenantRateLimit: TenantRateLimit;
+  /** The platform admins' ceiling on the key's tenant. */
+  platformRateLimit: TenantRateLimit;
   expiresAt: Date | null;
   revokedAt: Date | null;
   group: { id: string; tenantId: string; serverCode: string; enabled: boolean; rateLimit: RateLimit; name: string } | null;
@@ -249,6 +252,7 @@ interface KeyWithGroupRow {
   tool_allowlist: string[] | null;
   rate_limit: KeyRateLimit | null;
   t_rate_limit: TenantRateLimit | null;
+  t_platform_rate_limit: TenantRateLimit | null;
   expires_at: Date | null;
   revoked_at: Date | null;
   g_id: string | null;

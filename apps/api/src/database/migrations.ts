@@ -7,8 +7,10 @@ import { CallStats1763780000000 } from '../../../../migrations/1763780000000-Cal
 import { CallLogRequestIdIndex1763790000000 } from '../../../../migrations/1763790000000-CallLogRequestIdIndex';
 import { Quotas1763800000000 } from '../../../../migrations/1763800000000-Quotas';
 import { CallLogFailureIndex1763810000000 } from '../../../../migrations/1763810000000-CallLogFailureIndex';
+import { PlatformQuotas1763820000000 } from '../../../../migrations/1763820000000-PlatformQuotas';
 
 export const MIGRATIONS = [
   InitialSchema1763683200000, CallLogs1763683300000, CrmSampleSchema1763683400000, UpstreamSources1763770000000, CallStats1763780000000,
   CallLogRequestIdIndex1763790000000, Quotas1763800000000, CallLogFailureIndex1763810000000,
+  PlatformQuotas1763820000000,
 ];

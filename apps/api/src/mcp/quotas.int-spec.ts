@@ -1,9 +1,9 @@
 // Limits and quotas at the gateway (issue 7, SECURITY 20), on two replicas sharing PostgreSQL and a real Redis
 // (through a TCP proxy the last test cuts): calls alternate between the replicas and exactly the limit succeeds,
-// another group is unaffected, per-key overrides, the tenant's quota, caps on calls in flight per key and per
+// another group is unaffected, per-key overrides, the tenant's quota and the platform's, caps on calls in flight per key and per
 // source, each refusal a -32029 with retryAfterSeconds. Exact counts use per-day limits (a day boundary is hours
 // away from any test run that matters) or bursts far shorter than the sliding minute.
-import { createGroup, createKey, createTenant, TestTenant } from '../../test/factories';
+import { auth, createGroup, createKey, createPlatformAdmin, createTenant, TestTenant } from '../../test/factories';
 import { modernHeaders, modernRequest, post } from '../../test/mcp-raw';
 import { TcpProxy } from '../../test/proxied-database';
 import { allowLoopback, createSource, eventually, expose, owner, toolsOf } from '../../test/sources';
@@ -129,6 +129,30 @@ describe('quotas: two replicas sharing PostgreSQL and Redis', () => {
     // Cleared: calls flow again.
     await a.http().patch('/api/v1/tenant').set(owner(own)).send({ rateLimit: {} }).expect(200);
     await eventually('quota cleared', async () => outcome(await call(b, g1.serverCode, k1, 'up__echo', { text: 'y' })) === 'ok');
+  });
+
+  itWithRedis("the platform's quota caps the tenant below its own, across replicas; lowering it reaches a key in use on the other replica", async () => {
+    const root = await createPlatformAdmin(a);
+    const own = await createTenant(a);
+    await allowLoopback(a, own);
+    const source = await createSource(a, own, { kind: 'mcp_http', namespace: 'up', config: { urls: [upstream.url] } });
+    const echo = (await toolsOf(a, own, source.id)).get('up__echo')!;
+    await a.http().patch('/api/v1/tenant').set(owner(own)).send({ rateLimit: { perMinute: 50 } }).expect(200);
+    const setPlatform = (platformRateLimit: Json) => a.http().patch(`/api/v1/platform/tenants/${own.id}`).set(auth(root.token)).send({ platformRateLimit }).expect(200);
+    await setPlatform({ perMinute: 2 });
+    const g1 = await groupWith(own, [echo]);
+    const g2 = await groupWith(own, [echo]);
+    const k1 = (await createKey(a, own, g1.id)).plaintext;
+    const k2 = (await createKey(a, own, g2.id)).plaintext;
+    const seen = [];
+    for (let i = 0; i < 3; i++) seen.push(outcome(await call(i % 2 ? b : a, i % 2 ? g2.serverCode : g1.serverCode, i % 2 ? k2 : k1, 'up__echo', { text: 'x' })));
+    expect(seen).toEqual(['ok', 'ok', 'platformPerMinute']);
+
+    // Raised above what was used: a key verified on replica b, then lowered on replica a.
+    await setPlatform({ perMinute: 40 });
+    await eventually('the raised ceiling on b', async () => outcome(await call(b, g2.serverCode, k2, 'up__echo', { text: 'y' })) === 'ok');
+    await setPlatform({ perMinute: 1 });
+    await eventually('the lowered ceiling on b', async () => outcome(await call(b, g2.serverCode, k2, 'up__echo', { text: 'z' })) === 'platformPerMinute', 2_000);
   });
 
   itWithRedis('caps calls in flight per key across replicas: over the cap → -32029 with retryAfterSeconds 1; the slots free when the calls end', async () => {

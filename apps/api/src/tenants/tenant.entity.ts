@@ -10,6 +10,8 @@ export class Tenant {
   @Column('jsonb') networkAllowlist!: string[];
   /** The tenant's own ceiling on tools/call across its groups (TenantRateLimit). */
   @Column('jsonb') rateLimit!: TenantRateLimit;
+  /** The platform admins' ceiling (TenantRateLimit), which the tenant cannot raise; the stricter of the two applies. */
+  @Column('jsonb') platformRateLimit!: TenantRateLimit;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt!: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt!: Date;
 }

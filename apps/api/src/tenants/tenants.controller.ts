@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { AddMemberSchema, CreateTenantSchema, UpdateMemberSchema, UpdateTenantSchema } from '@toolgate/contracts';
+import { AddMemberSchema, CreateTenantSchema, UpdateMemberSchema, UpdatePlatformTenantSchema, UpdateTenantSchema } from '@toolgate/contracts';
 import { z } from 'zod';
 import { Authenticated, CurrentActor, CurrentScope, PlatformAdminOnly, RequirePermission } from '../auth/access.decorators';
 import type { Actor, TenantScope } from '../auth/access.types';
@@ -37,6 +37,18 @@ export class TenantsController {
   @ApiZodBody(CreateTenantSchema)
   create(@CurrentActor() actor: Actor, @Body(zod(CreateTenantSchema)) body: z.infer<typeof CreateTenantSchema>) {
     return this.tenants.create(actor, body);
+  }
+
+  /** Platform admins: what only they may set on a tenant (its platform quota). */
+  @Patch('platform/tenants/:id')
+  @PlatformAdminOnly()
+  @ApiZodBody(UpdatePlatformTenantSchema)
+  updateAsPlatform(
+    @CurrentActor() actor: Actor,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body(zod(UpdatePlatformTenantSchema)) body: z.infer<typeof UpdatePlatformTenantSchema>,
+  ) {
+    return this.tenants.updateAsPlatform(actor, id, body);
   }
 
   /** The tenant named by X-Tenant-Id. */

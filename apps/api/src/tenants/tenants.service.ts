@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { CreateTenantSchema, Role, TenantDto, UpdateTenantSchema } from '@toolgate/contracts';
+import { CreateTenantSchema, Role, TenantDto, UpdatePlatformTenant, UpdateTenantSchema } from '@toolgate/contracts';
 import { DataSource, In, Repository } from 'typeorm';
 import { z } from 'zod';
 import type { Actor, TenantScope } from '../auth/access.types';
@@ -59,7 +59,7 @@ export class TenantsService {
   async create(actor: Actor, input: z.infer<typeof CreateTenantSchema>): Promise<TenantDto> {
     try {
       return await this.db.transaction(async (m) => {
-        const tenant = await m.save(m.create(Tenant, { slug: input.slug, name: input.name, networkAllowlist: [], rateLimit: {} }));
+        const tenant = await m.save(m.create(Tenant, { slug: input.slug, name: input.name, networkAllowlist: [], rateLimit: {}, platformRateLimit: {} }));
         await this.sources.createBuiltin(m, tenant.id);
         // The new tenant sees the builtin tools at once, and a failed sync rolls the tenant back with it.
         await this.builtinCatalog.syncCatalog(m, tenant.id);
@@ -96,6 +96,23 @@ export class TenantsService {
     this.events.emit('tenant.changed', { tenantId: scope.tenantId });
     return dto;
   }
+
+  /** Platform admins: the ceiling the tenant's owners cannot raise (PATCH /api/v1/tenant refuses the field). */
+  async updateAsPlatform(actor: Actor, tenantId: string, input: UpdatePlatformTenant): Promise<TenantDto> {
+    const dto = await this.db.transaction(async (m) => {
+      const tenant = await m.findOneBy(Tenant, { id: tenantId });
+      if (!tenant) throw AppException.notFound('Tenant');
+      const before = toTenantDto(tenant);
+      // Replaced as a whole: { platformRateLimit: {} } lifts the ceiling.
+      tenant.platformRateLimit = input.platformRateLimit;
+      const after = toTenantDto(await m.save(tenant));
+      await this.audit.record(m, actor, { tenantId, action: 'tenant.platform_update', entityType: 'tenant', entityId: tenantId, before, after });
+      return after;
+    });
+    // Cached keys carry their tenant's limits: every gateway drops them, so the new ceiling holds from the next call.
+    this.events.emit('tenant.changed', { tenantId });
+    return dto;
+  }
 }
 
 export function toTenantDto(t: Tenant): TenantDto {
@@ -105,6 +122,7 @@ export function toTenantDto(t: Tenant): TenantDto {
     name: t.name,
     networkAllowlist: t.networkAllowlist,
     rateLimit: t.rateLimit,
+    platformRateLimit: t.platformRateLimit,
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
   };

@@ -28,6 +28,7 @@ function setup(cacheMs = 1000) {
       toolAllowlist: null,
       rateLimit: {},
       tenantRateLimit: {},
+      platformRateLimit: {},
       expiresAt: null,
       revokedAt: null,
       group: { id: 'g', tenantId: 't', serverCode: SERVER_CODE, enabled: true, rateLimit: {}, name: 'CRM' },
@@ -142,6 +143,15 @@ describe('KeyAuthenticator cache', () => {
     expect(store.findWithGroupByPrefix).toHaveBeenCalledTimes(1);
     // The same checks apply to a hit: another endpoint is refused.
     expect(await authn.authenticate(bearer(key.plaintext), 'other-group')).toEqual({ ok: false, reason: 'wrong_group', keyId: key.id });
+  });
+
+  it('carries the tenant\'s ceiling merged with the platform\'s: per window the stricter', async () => {
+    const { authn, issue, rows } = setup(60_000);
+    const key = issue();
+    Object.assign(rows.get(key.prefix)!, { tenantRateLimit: { perMinute: 50, perDay: 100 }, platformRateLimit: { perMinute: 2 } });
+    const res = await authn.authenticate(bearer(key.plaintext), SERVER_CODE);
+    expect(res.ok && res.key.tenantRateLimit).toEqual({ perMinute: 2, perDay: 100 });
+    expect(res.ok && res.key.platformBound).toEqual({ perMinute: true, perDay: false });
   });
 
   it('forgets the plaintext at once on invalidation, and soon after the cache period otherwise', async () => {

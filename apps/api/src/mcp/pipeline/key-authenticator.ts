@@ -8,6 +8,7 @@ import { hashesEqual, parseKey } from '../../api-keys/key-codec';
 import { DomainEvents } from '../../common/events/domain-events';
 import { AppConfigService } from '../../config/app-config.service';
 import { runWithDeadline } from './deadline';
+import { effectiveTenantRateLimit, type PlatformBound } from './rate-limiter';
 
 export interface AuthenticatedKey {
   readonly id: string;
@@ -17,8 +18,13 @@ export interface AuthenticatedKey {
   readonly toolAllowlist: string[] | null;
   /** This key's overrides of the group's limits. */
   readonly rateLimit: Readonly<KeyRateLimit>;
-  /** Its tenant's ceiling across all groups (carried here so the hot path needs no tenant lookup). */
+  /**
+   * Its tenant's ceiling across all groups, per window the stricter of the tenant's own and the platform's
+   * (carried here, merged, so the hot path needs no tenant lookup).
+   */
   readonly tenantRateLimit: Readonly<TenantRateLimit>;
+  /** Which windows of tenantRateLimit the platform's ceiling sets. */
+  readonly platformBound: Readonly<PlatformBound>;
 }
 
 export interface AuthenticatedGroup {
@@ -147,7 +153,7 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
       this.unsubscribe = [
         this.events.on('key.changed', ({ keyId }) => this.invalidateKey(keyId)),
         this.events.on('group.changed', ({ groupId }) => this.invalidateGroup(groupId)),
-        // A tenant's quota changed: rare, so every cached key goes (they carry the tenant's limits).
+        // A tenant's quota (its own or the platform's) changed: rare, so every cached key goes (they carry the tenant's limits).
         this.events.on('tenant.changed', () => this.invalidateAll()),
       ];
     }
@@ -382,13 +388,15 @@ export class KeyAuthenticator implements OnModuleInit, BeforeApplicationShutdown
 }
 
 function toEntry(row: KeyWithGroup, now: number, cacheMs: number): CacheEntry {
+  const tenant = effectiveTenantRateLimit(row.tenantRateLimit, row.platformRateLimit);
   const key: AuthenticatedKey = Object.freeze({
     id: row.id,
     tenantId: row.tenantId,
     groupId: row.groupId,
     toolAllowlist: row.toolAllowlist ? (Object.freeze([...row.toolAllowlist]) as string[]) : null,
     rateLimit: Object.freeze({ ...row.rateLimit }),
-    tenantRateLimit: Object.freeze({ ...row.tenantRateLimit }),
+    tenantRateLimit: Object.freeze(tenant.rateLimit),
+    platformBound: Object.freeze(tenant.platformBound),
   });
   const g = row.group;
   const group: AuthenticatedGroup | null = g

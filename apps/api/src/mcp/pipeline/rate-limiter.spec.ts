@@ -1,4 +1,4 @@
-import { GroupRateLimits, InProcessRateLimiter, RateLimiter, RateLimitRefusal } from './rate-limiter';
+import { effectiveTenantRateLimit, GroupRateLimits, InProcessRateLimiter, RateLimiter, RateLimitRefusal } from './rate-limiter';
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
@@ -224,5 +224,44 @@ describe('GroupRateLimits', () => {
     for (let i = 0; i < 5; i++) expect(limits.check(g, 'k', T0)).toMatchObject({ limit: 'maxConcurrentPerKey' });
     expect(limits.check(g, 'k2', T0)).toHaveProperty('release');
     expect(limits.check(g, 'k3', T0)).toMatchObject({ limit: 'perDay' });
+  });
+});
+
+describe('effectiveTenantRateLimit: the tenant\'s own quota and the platform\'s', () => {
+  it('takes per window the smaller of those set, and says which the platform sets', () => {
+    expect(effectiveTenantRateLimit({ perMinute: 100, perDay: 1000 }, { perMinute: 2, perDay: 5000 })).toEqual({
+      rateLimit: { perMinute: 2, perDay: 1000 },
+      platformBound: { perMinute: true, perDay: false },
+    });
+  });
+
+  it('takes the one set when the other is absent or null, either way round', () => {
+    expect(effectiveTenantRateLimit({ perDay: 10 }, { perMinute: 3 })).toEqual({ rateLimit: { perMinute: 3, perDay: 10 }, platformBound: { perMinute: true, perDay: false } });
+    expect(effectiveTenantRateLimit({ perMinute: null, perDay: 7 }, { perMinute: 4, perDay: null })).toEqual({
+      rateLimit: { perMinute: 4, perDay: 7 },
+      platformBound: { perMinute: true, perDay: false },
+    });
+  });
+
+  it('sets nothing when neither sets a limit, and names a tie the tenant\'s own', () => {
+    expect(effectiveTenantRateLimit({}, {})).toEqual({ rateLimit: {}, platformBound: { perMinute: false, perDay: false } });
+    expect(effectiveTenantRateLimit({ perMinute: null }, { perDay: null })).toEqual({ rateLimit: {}, platformBound: { perMinute: false, perDay: false } });
+    expect(effectiveTenantRateLimit({ perMinute: 5 }, { perMinute: 5 })).toEqual({ rateLimit: { perMinute: 5 }, platformBound: { perMinute: false, perDay: false } });
+  });
+
+  it('names the platform in the refusal when its ceiling is the one reached, in the tenant\'s bucket', () => {
+    const limits = new GroupRateLimits(new InProcessRateLimiter());
+    const g = { id: 'g', rateLimit: {} };
+    const { rateLimit, platformBound } = effectiveTenantRateLimit({ perMinute: 100 }, { perMinute: 2 });
+    const key = { id: 'k', tenantId: 't', tenantRateLimit: rateLimit, platformBound };
+    expect(limits.check(g, key, T0)).toBeNull();
+    expect(limits.check(g, key, T0)).toBeNull();
+    expect(limits.check(g, key, T0)).toMatchObject({
+      limit: 'platformPerMinute',
+      max: 2,
+      message: expect.stringMatching(/^Rate limit reached: the platform allows this tenant 2 calls per minute/),
+    });
+    // Another key of the same tenant shares the bucket.
+    expect(limits.check(g, { ...key, id: 'k2' }, T0)).toMatchObject({ limit: 'platformPerMinute' });
   });
 });

@@ -218,6 +218,8 @@ export type RateLimitName =
   | 'perDay'
   | 'tenantPerMinute'
   | 'tenantPerDay'
+  | 'platformPerMinute'
+  | 'platformPerDay'
   | 'maxConcurrentPerKey'
   | 'sourceMaxConcurrent';
 
@@ -237,7 +239,35 @@ export interface LimitKey {
   readonly id: string;
   readonly tenantId?: string;
   readonly rateLimit?: Readonly<KeyRateLimit>;
+  /** The tenant's ceiling as enforced (see effectiveTenantRateLimit). */
   readonly tenantRateLimit?: Readonly<TenantRateLimit>;
+  /** Per window, true when tenantRateLimit is the platform's ceiling rather than the tenant's own (for the refusal's name). */
+  readonly platformBound?: Readonly<PlatformBound>;
+}
+
+export interface PlatformBound {
+  perMinute: boolean;
+  perDay: boolean;
+}
+
+/**
+ * The tenant's ceiling per window: the stricter of its own and the platform's (a null or absent value is no
+ * limit, so the one set wins). Computed once when a key is loaded, so the call path does no more work than
+ * with the tenant's own quota alone; both count in the same tenant bucket. `platformBound` says which windows
+ * the platform's value sets (a tie is the tenant's own).
+ */
+export function effectiveTenantRateLimit(own: Readonly<TenantRateLimit>, platform: Readonly<TenantRateLimit>): { rateLimit: TenantRateLimit; platformBound: PlatformBound } {
+  const rateLimit: TenantRateLimit = {};
+  const platformBound: PlatformBound = { perMinute: false, perDay: false };
+  for (const window of ['perMinute', 'perDay'] as const) {
+    const mine = own[window] ?? null;
+    const theirs = platform[window] ?? null;
+    if (theirs !== null && (mine === null || theirs < mine)) {
+      rateLimit[window] = theirs;
+      platformBound[window] = true;
+    } else if (mine !== null) rateLimit[window] = mine;
+  }
+  return { rateLimit, platformBound };
 }
 
 /** The source a call's tool belongs to, when it caps its calls in flight. */
@@ -252,7 +282,7 @@ export type RateLimitVerdict = RateLimitRefusal | null | { release: () => void }
 /**
  * Applies every limit a call is under, narrowest first (the refusal names the most specific one reached):
  * the key per minute (its override, else the group's perKeyPerMinute) and per day, the group per minute and
- * per day, the tenant per minute and per day; and the caps on calls in flight per key (group
+ * per day, the tenant per minute and per day (the stricter of its own quota and the platform's); and the caps on calls in flight per key (group
  * maxConcurrentPerKey) and per source (resilience.maxConcurrent). All counted at once, all or nothing (one
  * Redis round trip with the shared limiter). Buckets are per key, group, tenant and source id, so one group's
  * traffic never touches another's limits. Synchronous with the in-process limiter; a promise with Redis.
@@ -285,8 +315,8 @@ export class GroupRateLimits {
     add('perMinute', group.rateLimit.perMinute, `g:${group.id}:m`, MINUTE_MS);
     add('perDay', group.rateLimit.perDay, `g:${group.id}:d`, DAY_MS);
     if (k.tenantId) {
-      add('tenantPerMinute', k.tenantRateLimit?.perMinute, `t:${k.tenantId}:m`, MINUTE_MS);
-      add('tenantPerDay', k.tenantRateLimit?.perDay, `t:${k.tenantId}:d`, DAY_MS);
+      add(k.platformBound?.perMinute ? 'platformPerMinute' : 'tenantPerMinute', k.tenantRateLimit?.perMinute, `t:${k.tenantId}:m`, MINUTE_MS);
+      add(k.platformBound?.perDay ? 'platformPerDay' : 'tenantPerDay', k.tenantRateLimit?.perDay, `t:${k.tenantId}:d`, DAY_MS);
     }
     let slots: SlotCheck[] | undefined;
     const perKey = group.rateLimit.maxConcurrentPerKey;
@@ -322,6 +352,10 @@ function describe(name: RateLimitName, max: number): string {
       return `Rate limit reached: this tenant allows ${max} calls per minute across its tool groups.`;
     case 'tenantPerDay':
       return `Daily limit reached: this tenant allows ${max} calls per day across its tool groups.`;
+    case 'platformPerMinute':
+      return `Rate limit reached: the platform allows this tenant ${max} calls per minute across its tool groups.`;
+    case 'platformPerDay':
+      return `Daily limit reached: the platform allows this tenant ${max} calls per day across its tool groups.`;
     case 'maxConcurrentPerKey':
       return `Concurrency limit reached: this key may have ${max} calls in flight at once.`;
     case 'sourceMaxConcurrent':
