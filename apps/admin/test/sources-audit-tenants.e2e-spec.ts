@@ -1,8 +1,8 @@
 // The built console in real Chromium, against the real API on PostgreSQL and a real MCP upstream:
 // an owner adds a Streamable HTTP source and sees its tools, approves a drifted tool from its review
-// diff, reads the audit log, and manages members; a platform admin creates a tenant. Also unit-tests
-// the line diff behind the review and audit views (Jest picks up no other console specs), and writes
-// docs/screenshots/{sources,source-review,audit,members,tenants}.png.
+// diff, reads the audit log, and manages members; a platform admin creates a tenant and sets a
+// tenant's platform quota. Also unit-tests the line diff behind the review and audit views (Jest
+// picks up no other console specs), and writes docs/screenshots/{sources,source-review,audit,members,tenants}.png.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { auth, createPlatformAdmin, createTenant, PASSWORD, type TestTenant, type TestUser } from '../../api/test/factories';
 import type { TestApp } from '../../api/test/test-app';
@@ -370,7 +370,7 @@ describe('tenants as a platform admin', () => {
   }, STEP_MS);
 
   it(
-    'creates a tenant, which the list and the tenant switcher then offer',
+    'creates a tenant, which the list and the tenant switcher then offer, and sets a tenant\'s platform quota',
     async () => {
       context = await newContext(browser);
       const page = await context.newPage();
@@ -392,6 +392,18 @@ describe('tenants as a platform admin', () => {
 
       const stored = await api!.http().get('/api/v1/tenants').set(auth(platformAdmin.token));
       expect(stored.body.items).toContainEqual(expect.objectContaining({ slug: 'globex-retail', name: 'Globex Retail' }));
+
+      // A platform quota on northwind: set from its row, shown in it, and stored as the platform's (not the owner's).
+      const northwind = page.getByRole('row').filter({ hasText: 'northwind' });
+      await northwind.getByRole('button', { name: /^Set the platform quota of/ }).click({ timeout: STEP_MS });
+      const quotaDialog = page.getByRole('dialog', { name: 'Platform quota of Tenant northwind' });
+      await quotaDialog.getByLabel(/^Calls per minute/).fill('30', { timeout: STEP_MS });
+      await quotaDialog.getByLabel(/^Calls per day/).fill('5000', { timeout: STEP_MS });
+      await quotaDialog.getByRole('button', { name: 'Save', exact: true }).click({ timeout: STEP_MS });
+      await page.getByText('Platform quota of Tenant northwind saved.').waitFor({ timeout: STEP_MS });
+      await northwind.getByText('30 per minute · 5,000 per day').waitFor({ timeout: STEP_MS });
+      const current = await api!.http().get('/api/v1/tenant').set(auth(tenant.owner.token, tenant.id));
+      expect(current.body).toMatchObject({ platformRateLimit: { perMinute: 30, perDay: 5000 }, rateLimit: {} });
 
       // The stdio allowlist is theirs too, and the source form offers what is on it.
       await page.goto(`${origin}/sources`, { timeout: STEP_MS });

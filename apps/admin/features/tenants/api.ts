@@ -1,4 +1,4 @@
-// Tenant endpoints: the selected tenant's settings (owners), and creating tenants (platform admins).
+// Tenant endpoints: the selected tenant's settings (owners), and creating tenants and setting their platform quota (platform admins).
 import type { TenantDto, TenantRateLimit } from '@toolgate/contracts';
 import { apiRequest } from '@/features/http/api-client';
 
@@ -19,6 +19,11 @@ export function getCurrentTenant(signal?: AbortSignal): Promise<Tenant> {
 
 export function updateCurrentTenant(changes: TenantChanges): Promise<Tenant> {
   return apiRequest('/tenant', { method: 'PATCH', body: changes });
+}
+
+/** Platform admins: the ceiling the tenant's owners cannot raise; replaces the whole quota ({} lifts it). */
+export function updatePlatformQuota(tenantId: string, platformRateLimit: TenantRateLimit): Promise<Tenant> {
+  return apiRequest(`/platform/tenants/${encodeURIComponent(tenantId)}`, { method: 'PATCH', body: { platformRateLimit }, tenantScoped: false });
 }
 
 export function createTenant(body: { slug: string; name: string }): Promise<Tenant> {

@@ -1,6 +1,7 @@
 import { queryOptions, useMutation, useQueryClient } from '@tanstack/react-query';
 import { authKeys } from '@/features/auth/queries';
-import { createTenant, getCurrentTenant, updateCurrentTenant, type TenantChanges } from './api';
+import type { TenantRateLimit } from '@toolgate/contracts';
+import { createTenant, getCurrentTenant, updateCurrentTenant, updatePlatformQuota, type TenantChanges } from './api';
 
 // The list of every tenant lives under the session's key (authKeys.platformTenants, see
 // features/shell/tenant-access.ts): it is the user's, and survives a tenant switch.
@@ -36,5 +37,15 @@ export function useCreateTenant() {
     mutationFn: createTenant,
     meta: { errorToast: false },
     onSuccess: () => queryClient.invalidateQueries({ queryKey: authKeys.platformTenants() }),
+  });
+}
+
+export function useUpdatePlatformQuota() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ tenantId, platformRateLimit }: { tenantId: string; platformRateLimit: TenantRateLimit }) => updatePlatformQuota(tenantId, platformRateLimit),
+    meta: { errorToast: false },
+    // The list shows it, and the selected tenant's settings card does when it is the one changed.
+    onSuccess: () => Promise.all([queryClient.invalidateQueries({ queryKey: authKeys.platformTenants() }), queryClient.invalidateQueries({ queryKey: tenantKeys.current() })]),
   });
 }

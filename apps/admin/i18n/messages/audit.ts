@@ -52,6 +52,7 @@ export const auditMessages = defineMessages('audit', {
 
     'audit.actionTenantCreate': 'Tenant created',
     'audit.actionTenantUpdate': 'Tenant settings changed',
+    'audit.actionTenantPlatformUpdate': 'Platform quota changed',
     'audit.actionMemberAdd': 'Member added',
     'audit.actionMemberUpdate': 'Member role changed',
     'audit.actionMemberRemove': 'Member removed',
@@ -135,6 +136,7 @@ export const auditMessages = defineMessages('audit', {
 
     'audit.actionTenantCreate': '创建租户',
     'audit.actionTenantUpdate': '修改租户设置',
+    'audit.actionTenantPlatformUpdate': '修改平台配额',
     'audit.actionMemberAdd': '添加成员',
     'audit.actionMemberUpdate': '修改成员角色',
     'audit.actionMemberRemove': '移除成员',

@@ -24,6 +24,7 @@ import { TableHead } from '@/features/ui/table-head';
 const ACTION_LABELS: Record<string, MessageKey> = {
   'tenant.create': 'audit.actionTenantCreate',
   'tenant.update': 'audit.actionTenantUpdate',
+  'tenant.platform_update': 'audit.actionTenantPlatformUpdate',
   'member.add': 'audit.actionMemberAdd',
   'member.update': 'audit.actionMemberUpdate',
   'member.remove': 'audit.actionMemberRemove',

@@ -1,7 +1,7 @@
 'use client';
 
 // The selected tenant's settings, for its owners: the name, the quota on calls across all its groups and keys,
-// and the network allowlist that lets its sources reach private addresses (the SSRF guard refuses them otherwise).
+// the platform's ceiling on them (read-only: platform admins set it on the tenants page), and the network allowlist that lets its sources reach private addresses (the SSRF guard refuses them otherwise).
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorNotice } from '@/features/http/components/error-notice';
@@ -37,6 +37,14 @@ export function TenantSettingsCard() {
         <dd>
           <RateLimitSummary limits={tenant.data.rateLimit} />
         </dd>
+        {hasLimit(tenant.data.platformRateLimit) && (
+          <>
+            <dt>{t('tenants.platformQuota')}</dt>
+            <dd>
+              <RateLimitSummary limits={tenant.data.platformRateLimit} /> <span className="muted">{t('tenants.platformQuotaReadOnly')}</span>
+            </dd>
+          </>
+        )}
         <dt>{t('tenants.allowlist')}</dt>
         <dd>
           {tenant.data.networkAllowlist.length === 0 ? (
@@ -68,6 +76,11 @@ export function TenantSettingsCard() {
       {editing && tenant.data && <TenantSettingsDialog tenant={tenant.data} onClose={() => setEditing(false)} />}
     </section>
   );
+}
+
+/** Whether the platform set any ceiling (an empty or all-null quota is none). */
+function hasLimit(limits: Tenant['platformRateLimit']): boolean {
+  return Boolean(limits.perMinute || limits.perDay);
 }
 
 function TenantSettingsDialog({ tenant, onClose }: { tenant: Tenant; onClose: () => void }) {

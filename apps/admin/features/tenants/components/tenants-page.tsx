@@ -1,7 +1,8 @@
 'use client';
 
 // Platform admins: every tenant, and a new one. A new tenant has no members; open it (which selects
-// it) to add its first owner on the members page.
+// it) to add its first owner on the members page. Each tenant's platform quota is set here: a ceiling on its
+// calls that its own owners can see but not raise.
 import { useQuery } from '@tanstack/react-query';
 import { SLUG_PATTERN } from '@toolgate/contracts';
 import { useRouter } from 'next/navigation';
@@ -13,13 +14,14 @@ import { platformTenantsQueryOptions } from '@/features/shell/tenant-access';
 import { EmptyState } from '@/features/ui/empty-state';
 import { TextField } from '@/features/ui/form-fields';
 import { Modal } from '@/features/ui/modal';
+import { parseRateLimits, RateLimitFields, RateLimitSummary, rateLimitValues, type RateLimitErrors } from '@/features/ui/rate-limit-fields';
 import { PageHeader } from '@/features/ui/page-header';
 import { TableSkeleton } from '@/features/ui/skeleton';
 import { toast } from '@/features/ui/toast';
 import { useFormat } from '@/i18n/format';
 import { useT } from '@/i18n/locale-provider';
 import type { Tenant } from '../api';
-import { useCreateTenant } from '../queries';
+import { useCreateTenant, useUpdatePlatformQuota } from '../queries';
 import { useSwitchTenant } from '../use-switch-tenant';
 import { FormDialogFooter } from '@/features/ui/form-dialog-footer';
 import { TableHead } from '@/features/ui/table-head';
@@ -39,7 +41,7 @@ export function TenantsPage() {
     );
   }
 
-  const columns = [t('tenants.colName'), t('tenants.colSlug'), t('tenants.colAllowlist'), t('tenants.colCreated'), t('common.actions')];
+  const columns = [t('tenants.colName'), t('tenants.colSlug'), t('tenants.colAllowlist'), t('tenants.colPlatformQuota'), t('tenants.colCreated'), t('common.actions')];
   const newButton = (
     <button type="button" className="button button-primary" onClick={() => setCreating(true)}>
       {t('tenants.new')}
@@ -67,6 +69,7 @@ function TenantsTable({ tenants, columns }: { tenants: Tenant[]; columns: string
   const router = useRouter();
   const { tenantId } = useAccess();
   const switchTo = useSwitchTenant();
+  const [quotaOf, setQuotaOf] = useState<Tenant | null>(null);
 
   return (
     <div className="table-wrap">
@@ -89,10 +92,21 @@ function TenantsTable({ tenants, columns }: { tenants: Tenant[]; columns: string
                   <code className="cell-subtitle">{tenant.networkAllowlist.join(', ')}</code>
                 )}
               </td>
+              <td>
+                <RateLimitSummary limits={tenant.platformRateLimit} />
+              </td>
               <td className="cell-nowrap">
                 <time dateTime={tenant.createdAt}>{format.date(tenant.createdAt)}</time>
               </td>
               <td className="cell-actions">
+                <button
+                  type="button"
+                  className="button button-secondary button-small"
+                  aria-label={t('tenants.platformQuotaLabel', { name: tenant.name })}
+                  onClick={() => setQuotaOf(tenant)}
+                >
+                  {t('tenants.platformQuotaAction')}
+                </button>{' '}
                 <button
                   type="button"
                   className="button button-secondary button-small"
@@ -109,7 +123,53 @@ function TenantsTable({ tenants, columns }: { tenants: Tenant[]; columns: string
           ))}
         </tbody>
       </table>
+      {quotaOf && <PlatformQuotaDialog tenant={quotaOf} onClose={() => setQuotaOf(null)} />}
     </div>
+  );
+}
+
+function PlatformQuotaDialog({ tenant, onClose }: { tenant: Tenant; onClose: () => void }) {
+  const t = useT();
+  const update = useUpdatePlatformQuota();
+  const [quota, setQuota] = useState(() => rateLimitValues(tenant.platformRateLimit));
+  const [errors, setErrors] = useState<RateLimitErrors>({});
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const parsed = parseRateLimits(quota, t);
+    setErrors(parsed.errors);
+    if (Object.keys(parsed.errors).length > 0) return;
+    update.mutate(
+      { tenantId: tenant.id, platformRateLimit: parsed.limits },
+      {
+        onSuccess: (saved) => {
+          toast.success(t('tenants.platformQuotaSaved', { name: saved.name }));
+          onClose();
+        },
+      },
+    );
+  }
+
+  return (
+    <Modal
+      open
+      onClose={onClose}
+      title={t('tenants.platformQuotaTitle', { name: tenant.name })}
+      description={t('tenants.platformQuotaIntro')}
+      onSubmit={submit}
+      dismissible={!update.isPending}
+      footer={<FormDialogFooter onCancel={onClose} pending={update.isPending} submitLabel={update.isPending ? t('common.saving') : t('common.save')} />}
+    >
+      <RateLimitFields
+        legend={t('tenants.platformQuota')}
+        hint={t('tenants.platformQuotaHint')}
+        values={quota}
+        errors={errors}
+        onChange={setQuota}
+        labels={{ perMinute: t('tenants.quotaPerMinute'), perDay: t('tenants.quotaPerDay') }}
+      />
+      {update.isError && <ErrorNotice error={update.error} title={t('tenants.platformQuotaSaveError')} />}
+    </Modal>
   );
 }
 
