@@ -58,7 +58,7 @@ describe('KeyAuthenticator (real PostgreSQL)', () => {
     const { key, plaintext } = await createKey(t, tenant, group.id, { toolAllowlist: ['crm_lookup'] });
     const expected = {
       ok: true,
-      key: { id: key.id, tenantId: tenant.id, groupId: group.id, toolAllowlist: ['crm_lookup'], rateLimit: {}, tenantRateLimit: {} },
+      key: { id: key.id, tenantId: tenant.id, groupId: group.id, toolAllowlist: ['crm_lookup'], rateLimit: {}, tenantRateLimit: {}, platformBound: { perMinute: false, perDay: false } },
       group: { id: group.id, tenantId: tenant.id, serverCode: group.serverCode, enabled: true, rateLimit: { perMinute: 600, perKeyPerMinute: 120 }, name: group.name },
     };
     expect(await authn.authenticate(bearer(plaintext), group.serverCode)).toEqual(expected);
