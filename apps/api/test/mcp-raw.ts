@@ -303,3 +303,20 @@ export async function withConcurrency<T>(jobs: (() => Promise<T>)[], limit: numb
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
   return results;
 }
+
+/**
+ * A tools/call answer in a quota test: 'ok' (a result that is not an error), or the name of the limit that refused
+ * it, after checking the refusal's shape (-32029, retryAfterSeconds, "Retry in N s." at the end of the message).
+ */
+export function quotaOutcome(res: RawResponse): string {
+  const json = res.json as { result?: { isError?: boolean }; error?: { code: number; message: string; data: any } } | undefined;
+  const error = json?.error;
+  if (!error) {
+    expect(json?.result?.isError).toBeFalsy();
+    return 'ok';
+  }
+  expect(error.code).toBe(-32029);
+  expect(error.data.retryAfterSeconds).toBeGreaterThanOrEqual(1);
+  expect(error.message).toMatch(/Retry in \d+ s\.$/);
+  return error.data.limit;
+}

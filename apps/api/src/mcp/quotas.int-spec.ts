@@ -4,7 +4,7 @@
 // source, each refusal a -32029 with retryAfterSeconds. Exact counts use per-day limits (a day boundary is hours
 // away from any test run that matters) or bursts far shorter than the sliding minute.
 import { auth, createGroup, createKey, createPlatformAdmin, createTenant, TestTenant } from '../../test/factories';
-import { modernHeaders, modernRequest, post } from '../../test/mcp-raw';
+import { modernHeaders, modernRequest, post, quotaOutcome as outcome } from '../../test/mcp-raw';
 import { TcpProxy } from '../../test/proxied-database';
 import { allowLoopback, createSource, eventually, expose, owner, toolsOf } from '../../test/sources';
 import { createTestApp, TestApp } from '../../test/test-app';
@@ -60,18 +60,6 @@ describe('quotas: two replicas sharing PostgreSQL and Redis', () => {
   const call = (t: TestApp, serverCode: string, key: string, name: string, args: Json = {}) =>
     post(`${t.url}/mcp/${serverCode}`, modernRequest(1, 'tools/call', { name, arguments: args }), { key, headers: modernHeaders('tools/call', name) });
 
-  /** 'ok', or the refusing limit's name (after checking the refusal's shape). */
-  function outcome(res: { json?: Json }): string {
-    const error = res.json?.error;
-    if (!error) {
-      expect(res.json?.result?.isError).toBeFalsy();
-      return 'ok';
-    }
-    expect(error.code).toBe(-32029);
-    expect(error.data.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-    expect(error.message).toMatch(/Retry in \d+ s\.$/);
-    return error.data.limit;
-  }
 
   itWithRedis('a group limit holds across the replicas: exactly N calls succeed, alternating; another group is unaffected (SECURITY 20)', async () => {
     const g = await groupWith(tenant, [free.get('up__echo')!], { rateLimit: { perDay: 5 } });

@@ -3,7 +3,7 @@
 // stricter of the tenant's own quota and the platform's holds, and a change reaches a key already in use at once.
 // Across replicas sharing Redis: see mcp/quotas.int-spec.ts.
 import { addMember, auth, createKey, createPlatformAdmin, createTenant, createGroup, TestTenant, TestUser } from '../../test/factories';
-import { modernHeaders, modernRequest, post } from '../../test/mcp-raw';
+import { modernHeaders, modernRequest, post, quotaOutcome as outcome } from '../../test/mcp-raw';
 import { allowLoopback, createSource, expose, owner, toolsOf } from '../../test/sources';
 import { createTestApp, TestApp } from '../../test/test-app';
 import { startTestUpstream, TestUpstream } from '../../test/upstreams';
@@ -116,17 +116,6 @@ describe('platform quotas on tenants (real PostgreSQL)', () => {
         headers: modernHeaders('tools/call', 'up__echo'),
       });
 
-    /** 'ok', or the refusing limit's name. */
-    function outcome(res: { json?: Json }): string {
-      const error = res.json?.error;
-      if (!error) {
-        expect(res.json?.result?.isError).toBeFalsy();
-        return 'ok';
-      }
-      expect(error.code).toBe(-32029);
-      expect(error.data.retryAfterSeconds).toBeGreaterThanOrEqual(1);
-      return error.data.limit;
-    }
 
     it("the stricter of the tenant's own quota and the platform's holds: the third call within the minute is refused", async () => {
       const { tenant, serverCode, key } = await tenantWithKey();
