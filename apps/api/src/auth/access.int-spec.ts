@@ -84,6 +84,8 @@ const PLATFORM_ADMIN_ROUTES = [
   'DELETE /api/v1/platform/stdio-commands/:command',
   // Usage across tenants.
   'GET /api/v1/platform/usage',
+  // The ceiling a tenant cannot raise itself.
+  'PATCH /api/v1/platform/tenants/:id',
 ];
 // What an auditor may reach: the call log (explorer, detail, count, export), the dashboards' statistics, monthly usage, the audit trail.
 const READ_LOGS_ROUTES = [
