@@ -2,6 +2,7 @@
 // where it cannot be reached at all the Redis specs are skipped and say why, everywhere else they run.
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
+import { TcpProxy } from './proxied-database';
 
 const URL_ENV = 'TOOLGATE_TEST_REDIS_URL';
 const SKIP_ENV = 'TOOLGATE_TEST_REDIS_SKIP';
@@ -42,4 +43,19 @@ export function itWithRedis(name: string, fn: jest.ProvidesCallback, timeout?: n
 /** A key prefix of its own per test file, so files running in parallel never share keys or channels. */
 export function uniqueRedisPrefix(): string {
   return `toolgate:test:${randomBytes(6).toString('hex')}:`;
+}
+
+/** A TCP proxy in front of the test Redis, which a spec cuts (`cut()`) and restores (`start()`) to take Redis away. */
+export function redisProxy(): TcpProxy {
+  const target = new URL(testRedisUrl ?? 'redis://127.0.0.1:6379');
+  return new TcpProxy(target.hostname, Number(target.port || 6379));
+}
+
+/** Starts `proxy` and answers the test Redis URL (credentials, database) that reaches Redis through it. */
+export async function redisUrlThrough(proxy: TcpProxy): Promise<string> {
+  await proxy.start();
+  const url = new URL(testRedisUrl!);
+  url.hostname = '127.0.0.1';
+  url.port = String(proxy.port);
+  return url.toString();
 }

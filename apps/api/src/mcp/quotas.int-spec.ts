@@ -5,16 +5,15 @@
 // away from any test run that matters) or bursts far shorter than the sliding minute.
 import { auth, createGroup, createKey, createPlatformAdmin, createTenant, TestTenant } from '../../test/factories';
 import { modernHeaders, modernRequest, post, quotaOutcome as outcome } from '../../test/mcp-raw';
-import { TcpProxy } from '../../test/proxied-database';
 import { allowLoopback, createSource, eventually, expose, owner, toolsOf } from '../../test/sources';
 import { createTestApp, TestApp } from '../../test/test-app';
-import { itWithRedis, testRedisUrl, uniqueRedisPrefix } from '../../test/test-redis';
+import { itWithRedis, redisProxy, redisUrlThrough, testRedisUrl, uniqueRedisPrefix } from '../../test/test-redis';
 import { startTestUpstream, TestUpstream } from '../../test/upstreams';
 
 type Json = Record<string, any>;
 
 describe('quotas: two replicas sharing PostgreSQL and Redis', () => {
-  const proxy = new TcpProxy('127.0.0.1', testRedisUrl ? Number(new URL(testRedisUrl).port || 6379) : 6379);
+  const proxy = redisProxy();
   let a: TestApp;
   let b: TestApp;
   let upstream: TestUpstream;
@@ -25,11 +24,8 @@ describe('quotas: two replicas sharing PostgreSQL and Redis', () => {
 
   beforeAll(async () => {
     if (!testRedisUrl) return;
-    await proxy.start();
-    const url = new URL(testRedisUrl);
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    const env = { REDIS_URL: url.toString(), REDIS_KEY_PREFIX: uniqueRedisPrefix() };
+    const url = await redisUrlThrough(proxy);
+    const env = { REDIS_URL: url, REDIS_KEY_PREFIX: uniqueRedisPrefix() };
     a = await createTestApp({ listen: true, env });
     b = await createTestApp({ listen: true, env, shareDatabaseWith: a });
     upstream = await startTestUpstream();

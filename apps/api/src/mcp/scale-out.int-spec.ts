@@ -8,9 +8,8 @@ import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/typ
 import { auth, createGroup, createKey, createTenant, TestTenant } from '../../test/factories';
 import { sessionClient } from '../../test/mcp-clients';
 import { BOTH, modernHeaders, modernRequest, openStream, post, RawResponse } from '../../test/mcp-raw';
-import { TcpProxy } from '../../test/proxied-database';
 import { createTestApp, TestApp } from '../../test/test-app';
-import { itWithRedis, testRedisUrl, uniqueRedisPrefix } from '../../test/test-redis';
+import { itWithRedis, redisProxy, redisUrlThrough, testRedisUrl, uniqueRedisPrefix } from '../../test/test-redis';
 
 type Json = Record<string, any>;
 const V = '2025-11-25';
@@ -47,7 +46,7 @@ async function effectiveAfter(started: number, check: () => Promise<boolean>, gi
 }
 
 describe('scale-out: two replicas sharing PostgreSQL and Redis', () => {
-  const proxy = new TcpProxy('127.0.0.1', testRedisUrl ? Number(new URL(testRedisUrl).port || 6379) : 6379);
+  const proxy = redisProxy();
   let a: TestApp;
   let b: TestApp;
   let tenant: TestTenant;
@@ -60,12 +59,9 @@ describe('scale-out: two replicas sharing PostgreSQL and Redis', () => {
 
   beforeAll(async () => {
     if (!testRedisUrl) return;
-    await proxy.start();
-    const url = new URL(testRedisUrl);
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
+    const url = await redisUrlThrough(proxy);
     // Caches far longer than the 1 s promise: only the events can make the other replica see a change in time.
-    const env = { REDIS_URL: url.toString(), REDIS_KEY_PREFIX: uniqueRedisPrefix(), MCP_AUTH_CACHE_MS: '60000' };
+    const env = { REDIS_URL: url, REDIS_KEY_PREFIX: uniqueRedisPrefix(), MCP_AUTH_CACHE_MS: '60000' };
     a = await createTestApp({ listen: true, env });
     b = await createTestApp({ listen: true, env, shareDatabaseWith: a });
     tenant = await createTenant(a);

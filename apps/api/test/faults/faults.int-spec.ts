@@ -14,7 +14,7 @@ import { TcpProxy } from '../proxied-database';
 import { allowLoopback, createSource, eventually, expose, owner, toolsOf } from '../sources';
 import { createTestApp, TEST_SECRET, TestApp } from '../test-app';
 import { createDatabase, dropDatabase, TEMPLATE_ENV, uniqueDbName } from '../test-database';
-import { itWithRedis, testRedisUrl, uniqueRedisPrefix } from '../test-redis';
+import { itWithRedis, redisProxy, redisUrlThrough, testRedisUrl, uniqueRedisPrefix } from '../test-redis';
 import { startTestUpstream, TestUpstream } from '../upstreams';
 
 const API_CLI = join(API_MAIN, '..', 'cli.js');
@@ -506,13 +506,9 @@ describe('fault suite: Redis cut away from a replica of the built API, then rest
       await t.close();
     }
     // The shared Redis stays up for everyone else; this replica reaches it only through a proxy the test cuts.
-    const target = new URL(testRedisUrl);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 6379));
-    await proxy.start();
-    const proxied = new URL(testRedisUrl);
-    proxied.hostname = '127.0.0.1';
-    proxied.port = String(proxy.port);
-    api = await startBuiltApi(replicaEnv(dbUrl, spoolDir, { REDIS_URL: proxied.toString(), REDIS_KEY_PREFIX: uniqueRedisPrefix() }));
+    proxy = redisProxy();
+    const proxied = await redisUrlThrough(proxy);
+    api = await startBuiltApi(replicaEnv(dbUrl, spoolDir, { REDIS_URL: proxied, REDIS_KEY_PREFIX: uniqueRedisPrefix() }));
   }, SETUP_MS);
 
   afterAll(async () => {

@@ -2,8 +2,7 @@
 // process, reports its health, fails commands fast while down, and comes back with its subscriptions.
 import { AppConfigService } from '../../config/app-config.service';
 import { parseEnv } from '../../config/env.schema';
-import { TcpProxy } from '../../../test/proxied-database';
-import { itWithRedis, testRedisUrl, uniqueRedisPrefix } from '../../../test/test-redis';
+import { itWithRedis, redisProxy, redisUrlThrough, testRedisUrl, uniqueRedisPrefix } from '../../../test/test-redis';
 import { RedisHealth, RedisService, reconnectDelay } from './redis.service';
 
 const waitFor = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
@@ -31,17 +30,14 @@ describe('reconnectDelay', () => {
 });
 
 describe('RedisService', () => {
-  const proxy = new TcpProxy('127.0.0.1', testRedisUrl ? Number(new URL(testRedisUrl).port || 6379) : 6379);
+  const proxy = redisProxy();
   let redis: RedisService;
   const seen: RedisHealth[] = [];
 
   beforeAll(async () => {
     if (!testRedisUrl) return;
-    await proxy.start();
-    const url = new URL(testRedisUrl);
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
-    redis = serviceFor(url.toString());
+    const url = await redisUrlThrough(proxy);
+    redis = serviceFor(url);
     redis.onHealthChange((h) => seen.push(h));
     await redis.onModuleInit();
   });
@@ -83,12 +79,8 @@ describe('RedisService', () => {
   });
 
   itWithRedis('shuts down at once while Redis is down, with a subscription waiting to be renewed', async () => {
-    const p = new TcpProxy('127.0.0.1', Number(new URL(testRedisUrl ?? 'redis://x:6379').port || 6379));
-    await p.start();
-    const url = new URL(testRedisUrl!);
-    url.hostname = '127.0.0.1';
-    url.port = String(p.port);
-    const r = serviceFor(url.toString());
+    const p = redisProxy();
+    const r = serviceFor(await redisUrlThrough(p));
     await r.onModuleInit();
     await p.cut();
     await waitFor(() => !r.isUp);
@@ -99,14 +91,10 @@ describe('RedisService', () => {
   });
 
   itWithRedis('starts degraded when Redis is unreachable at boot, without throwing, and connects once it is there', async () => {
-    const late = new TcpProxy('127.0.0.1', Number(new URL(testRedisUrl ?? 'redis://x:6379').port || 6379));
-    await late.start();
-    const port = late.port;
+    const late = redisProxy();
+    const url = await redisUrlThrough(late);
     await late.cut();
-    const url = new URL(testRedisUrl!);
-    url.hostname = '127.0.0.1';
-    url.port = String(port);
-    const r = serviceFor(url.toString());
+    const r = serviceFor(url);
     try {
       await r.onModuleInit();
       expect(r.isUp).toBe(false);

@@ -4,8 +4,7 @@
 import { AppConfigService } from '../../config/app-config.service';
 import { parseEnv } from '../../config/env.schema';
 import { RedisService } from '../../common/redis/redis.service';
-import { TcpProxy } from '../../../test/proxied-database';
-import { itWithRedis, testRedisUrl, uniqueRedisPrefix } from '../../../test/test-redis';
+import { itWithRedis, redisProxy, redisUrlThrough, testRedisUrl, uniqueRedisPrefix } from '../../../test/test-redis';
 import { RedisSessionStore } from './redis-session-store';
 
 const fields = {
@@ -29,7 +28,7 @@ const waitFor = async (check: () => boolean | Promise<boolean>, ms = 5000) => {
 };
 
 describe('RedisSessionStore', () => {
-  const proxy = new TcpProxy('127.0.0.1', testRedisUrl ? Number(new URL(testRedisUrl).port || 6379) : 6379);
+  const proxy = redisProxy();
   const prefix = uniqueRedisPrefix();
   let redis: RedisService[] = [];
   let a: RedisSessionStore;
@@ -38,12 +37,9 @@ describe('RedisSessionStore', () => {
 
   beforeAll(async () => {
     if (!testRedisUrl) return;
-    await proxy.start();
-    const url = new URL(testRedisUrl);
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
+    const url = await redisUrlThrough(proxy);
     const config = new AppConfigService(
-      parseEnv({ DATABASE_URL: 'postgres://x@127.0.0.1/x', TOOLGATE_SECRET: 'a-secret-of-at-least-32-characters-long!!', REDIS_URL: url.toString(), REDIS_KEY_PREFIX: prefix, MCP_SESSION_IDLE_SECONDS: '60' }),
+      parseEnv({ DATABASE_URL: 'postgres://x@127.0.0.1/x', TOOLGATE_SECRET: 'a-secret-of-at-least-32-characters-long!!', REDIS_URL: url, REDIS_KEY_PREFIX: prefix, MCP_SESSION_IDLE_SECONDS: '60' }),
     );
     redis = [new RedisService(config), new RedisService(config)];
     await Promise.all(redis.map((r) => r.onModuleInit()));
