@@ -7,24 +7,9 @@ import { openStream, post } from '../../test/mcp-raw';
 import { allowLoopback, createSource, expose, toolsOf } from '../../test/sources';
 import { createTestApp, TestApp } from '../../test/test-app';
 import { startTestUpstream, TestUpstream } from '../../test/upstreams';
+import { captureLogs } from '../../test/capture-logs';
 
 type Json = Record<string, any>;
-
-/**
- * Captures every line the API logs instead of printing it (as upstream-gateway.int-spec does): pino writes to
- * process.stdout when its `write` has been replaced, so this runs before the app is created.
- */
-function captureLogs(lines: string[]): () => void {
-  const original = process.stdout.write;
-  process.stdout.write = function (chunk: unknown, ...rest: unknown[]) {
-    const line = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
-    if (!line.startsWith('{"level":')) return (original as (...a: unknown[]) => boolean).apply(process.stdout, [chunk, ...rest]);
-    lines.push(line);
-    (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-    return true;
-  } as typeof process.stdout.write;
-  return () => void (process.stdout.write = original);
-}
 
 const rpc = (id: number, method: string, params?: Json) => ({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) });
 const init = (protocolVersion: string) => rpc(0, 'initialize', { protocolVersion, capabilities: {}, clientInfo: { name: 'hardening', version: '1' } });

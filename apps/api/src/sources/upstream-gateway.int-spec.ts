@@ -11,26 +11,11 @@ import { sessionClient } from '../../test/mcp-clients';
 import { createTestApp, TestApp } from '../../test/test-app';
 import { childPids, deadUrl, startTestUpstream, TestUpstream, TINY_SERVER, waitFor } from '../../test/upstreams';
 import { UpstreamClientPool } from './upstream/upstream-client-pool';
+import { captureLogs } from '../../test/capture-logs';
 
 const UPSTREAM_SECRET = 'Bearer upstream-secret-XYZ';
 
 type Result = CallToolResult & { isError?: boolean };
-
-/**
- * Captures every line the API logs instead of printing it. pino writes to process.stdout when its `write` has been
- * replaced (as here, and as Jest does), so this must run before the app is created.
- */
-function captureLogs(lines: string[]): () => void {
-  const original = process.stdout.write;
-  process.stdout.write = function (chunk: unknown, ...rest: unknown[]) {
-    const line = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
-    if (!line.startsWith('{"level":')) return (original as (...a: unknown[]) => boolean).apply(process.stdout, [chunk, ...rest]);
-    lines.push(line);
-    (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
-    return true;
-  } as typeof process.stdout.write;
-  return () => void (process.stdout.write = original);
-}
 
 const text = (r: Result) => (r.content as Array<{ type: string; text?: string }>).map((c) => c.text ?? '').join('\n');
 
