@@ -457,17 +457,7 @@ async function scenarioS1(opts, ctx) {
         era: t.era,
         target: t.target,
         connections,
-        durationSeconds: result.durationSeconds,
-        requests: result.requests,
-        successful: result.successful,
-        rps: round(result.rps, 0),
-        p50: round(result.latency.p50),
-        p90: round(result.latency.p90),
-        p99: round(result.latency.p99),
-        max: round(result.latency.max),
-        errors: result.errors,
-        errorBreakdown: result.errorBreakdown,
-        ...(result.errorSamples.length ? { errorSamples: result.errorSamples } : {}),
+        ...measured(result),
         cpuMsPerCall,
         loadAvg1m: round(os.loadavg()[0]),
         ...(isGateway ? { rssMaxMb: runMaxRss } : {}),
@@ -588,17 +578,7 @@ async function scenarioS2(opts, ctx) {
       target: 'gateway → upstream',
       upstream: 'the bare SDK server (mcp_http source)',
       connections,
-      durationSeconds: result.durationSeconds,
-      requests: result.requests,
-      successful: result.successful,
-      rps: round(result.rps, 0),
-      p50: round(result.latency.p50),
-      p90: round(result.latency.p90),
-      p99: round(result.latency.p99),
-      max: round(result.latency.max),
-      errors: result.errors,
-      errorBreakdown: result.errorBreakdown,
-      ...(result.errorSamples.length ? { errorSamples: result.errorSamples } : {}),
+      ...measured(result),
       cpuMsPerCall: { ...cpuPerCall(before, after, result.successful), upstream: per(before.upstream, after.upstream) },
       vsDirect: direct.rps
         ? {
@@ -851,6 +831,23 @@ function target(name, measured, goal, pass) {
   const t = { target: name, measured, goal, result: pass === null ? 'N/A' : pass ? 'PASS' : 'FAIL' };
   results.targets.push(t);
   return t;
+}
+
+/** What every load run's JSON line says of it: counts, requests/s, latency percentiles, errors. */
+function measured(result) {
+  return {
+    durationSeconds: result.durationSeconds,
+    requests: result.requests,
+    successful: result.successful,
+    rps: round(result.rps, 0),
+    p50: round(result.latency.p50),
+    p90: round(result.latency.p90),
+    p99: round(result.latency.p99),
+    max: round(result.latency.max),
+    errors: result.errors,
+    errorBreakdown: result.errorBreakdown,
+    ...(result.errorSamples.length ? { errorSamples: result.errorSamples } : {}),
+  };
 }
 
 /** A number printed with the targets that is not one of them. */
