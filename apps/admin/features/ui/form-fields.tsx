@@ -32,14 +32,35 @@ interface FieldProps extends FieldFrame {
   id?: string;
 }
 
+/** The aria-describedby value of a control (or group) with id `id`, pointing at the hint and error FieldMessages renders. */
+export function describedByOf(id: string, hint: ReactNode, error: string | null | undefined): string | undefined {
+  return [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+}
+
+/** The hint and the error under a control (or a group of them) with id `id`. */
+export function FieldMessages({ id, hint, error }: { id: string; hint?: ReactNode; error?: string | null }) {
+  return (
+    <>
+      {hint && (
+        <p id={`${id}-hint`} className="field-hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={`${id}-error`} className="field-error">
+          {error}
+        </p>
+      )}
+    </>
+  );
+}
+
 /** For any control: `<Field label="Name">{(props) => <input {...props} />}</Field>`. */
 export function Field({ label, hint, error, required, optional, className, children, id: givenId }: FieldProps) {
   const t = useT();
   const generatedId = useId();
   const id = givenId ?? generatedId;
-  const hintId = `${id}-hint`;
-  const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ') || undefined;
+  const describedBy = describedByOf(id, hint, error);
 
   return (
     <div className={className ? `field ${className}` : 'field'}>
@@ -48,16 +69,7 @@ export function Field({ label, hint, error, required, optional, className, child
         {optional && <span className="field-optional"> ({t('common.optional')})</span>}
       </label>
       {children({ id, 'aria-describedby': describedBy, 'aria-invalid': error ? true : undefined, required })}
-      {hint && (
-        <p id={hintId} className="field-hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={errorId} className="field-error">
-          {error}
-        </p>
-      )}
+      <FieldMessages id={id} hint={hint} error={error} />
     </div>
   );
 }
@@ -116,7 +128,6 @@ interface CheckboxFieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>,
 /** A checkbox with its label to the right; the whole label toggles it. */
 export function CheckboxField({ label, hint, switch: asSwitch, className, ...input }: CheckboxFieldProps) {
   const id = useId();
-  const hintId = `${id}-hint`;
   return (
     <div className={className ? `checkbox-field ${className}` : 'checkbox-field'}>
       <input
@@ -124,16 +135,12 @@ export function CheckboxField({ label, hint, switch: asSwitch, className, ...inp
         id={id}
         role={asSwitch ? 'switch' : undefined}
         className={asSwitch ? 'switch' : undefined}
-        aria-describedby={hint ? hintId : undefined}
+        aria-describedby={describedByOf(id, hint, null)}
         {...input}
       />
       <div>
         <label htmlFor={id}>{label}</label>
-        {hint && (
-          <p id={hintId} className="field-hint">
-            {hint}
-          </p>
-        )}
+        <FieldMessages id={id} hint={hint} />
       </div>
     </div>
   );

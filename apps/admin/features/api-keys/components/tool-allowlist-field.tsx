@@ -6,6 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { groupToolsQueryOptions } from '@/features/tool-groups/queries';
 import { ErrorNotice } from '@/features/http/components/error-notice';
+import { FieldMessages } from '@/features/ui/form-fields';
 import { Skeleton } from '@/features/ui/skeleton';
 import { useT } from '@/i18n/locale-provider';
 
@@ -59,11 +60,7 @@ export function ToolAllowlistField({ groupId, value, onChange, error }: ToolAllo
           ))}
         </div>
       )}
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
+      <FieldMessages id={id} error={error} />
     </fieldset>
   );
 }

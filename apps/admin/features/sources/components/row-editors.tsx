@@ -4,6 +4,7 @@
 // lists (URLs, arguments). Each row's inputs carry their own accessible names; the problem, if any,
 // is announced under the list.
 import { useId } from 'react';
+import { describedByOf, FieldMessages } from '@/features/ui/form-fields';
 import { useT } from '@/i18n/locale-provider';
 import { newListRow, newRow, type KeyValueRow, type ListRow } from './source-form-model';
 import styles from './sources.module.css';
@@ -26,7 +27,7 @@ interface KeyValueEditorProps {
 export function KeyValueEditor({ label, hint, rows, onChange, namePlaceholder, valuePlaceholder, secret, error, addLabel, disabled }: KeyValueEditorProps) {
   const t = useT();
   const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+  const describedBy = describedByOf(id, hint, error);
 
   function update(rowId: number, changes: Partial<KeyValueRow>) {
     onChange(rows.map((row) => (row.id === rowId ? { ...row, ...changes } : row)));
@@ -81,16 +82,7 @@ export function KeyValueEditor({ label, hint, rows, onChange, namePlaceholder, v
           {addLabel}
         </button>
       </div>
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
+      <FieldMessages id={id} hint={hint} error={error} />
     </div>
   );
 }
@@ -111,7 +103,7 @@ interface ListEditorProps {
 export function ListEditor({ label, hint, rows, onChange, placeholder, error, addLabel, minRows = 0, inputType = 'text' }: ListEditorProps) {
   const t = useT();
   const id = useId();
-  const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
+  const describedBy = describedByOf(id, hint, error);
 
   return (
     <div className={styles.rows} role="group" aria-labelledby={`${id}-label`} aria-describedby={describedBy}>
@@ -147,16 +139,7 @@ export function ListEditor({ label, hint, rows, onChange, placeholder, error, ad
           {addLabel}
         </button>
       </div>
-      {hint && (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      )}
+      <FieldMessages id={id} hint={hint} error={error} />
     </div>
   );
 }
